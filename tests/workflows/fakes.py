@@ -1,0 +1,56 @@
+"""In-memory stand-ins for the activities, registered under the real names.
+
+They let the workflow tests check orchestration alone: what was composed, projected and sent, and
+that a retried activity (same idempotency key) counts once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from temporalio import activity
+
+from domain import activity_names as act
+from domain.agreements import AgreementProjection, ComposedVersion, ComposeRequest, ExecutedDocument, ExecuteRequest
+from domain.notifications import Notification
+
+
+def _sha(obj: object) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class FakeActivities:
+    projections: dict[str, AgreementProjection] = field(default_factory=dict)
+    events: dict[str, list] = field(default_factory=dict)
+    notifications: dict[str, Notification] = field(default_factory=dict)
+    executed: list[ExecuteRequest] = field(default_factory=list)
+
+    @activity.defn(name=act.COMPOSE_AGREEMENT_VERSION)
+    async def compose(self, req: ComposeRequest) -> ComposedVersion:
+        text = _sha([req.title, req.variables, req.clause_overrides, [p.organisation_id for p in req.parties]])
+        return ComposedVersion(text_sha256=text, pdf_sha256=_sha([text, req.version]), pages=3)
+
+    @activity.defn(name=act.RENDER_EXECUTED_AGREEMENT)
+    async def execute(self, req: ExecuteRequest) -> ExecutedDocument:
+        self.executed.append(req)
+        return ExecutedDocument(pdf_sha256=_sha([req.version.text_sha256, req.term, "executed"]), pages=5)
+
+    @activity.defn(name=act.PROJECT_AGREEMENT)
+    async def project(self, p: AgreementProjection) -> None:
+        self.projections[p.workflow_id] = p
+        seen = self.events.setdefault(p.workflow_id, [])
+        known = {e.seq for e in seen}
+        seen.extend(e for e in p.new_events if e.seq not in known)
+
+    @activity.defn(name=act.NOTIFY)
+    async def notify(self, n: Notification) -> None:
+        self.notifications.setdefault(n.key, n)
+
+    def all(self) -> list:
+        return [self.compose, self.execute, self.project, self.notify]
+
+    def keys(self, workflow_id: str) -> list[str]:
+        return sorted(k for k in self.notifications if k.startswith(workflow_id + "/"))
