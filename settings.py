@@ -19,7 +19,7 @@ TASK_QUEUE = "helix"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HELIX_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="HELIX_", env_file=".env", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(default=Path("data"), description="Data folder: server DB, documents, SQLite")
     database_url: str | None = Field(

@@ -8,12 +8,12 @@ leaves no trace.
 from __future__ import annotations
 
 from domain.agreements import (
+    NEGOTIATION_PHASES,
     AgreementState,
     ApproveAction,
     CommentAction,
     DeclineAction,
     DelegateAction,
-    NEGOTIATION_PHASES,
     PartySpec,
     Phase,
     PhaseAction,

@@ -10,11 +10,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from domain.human_steps import OpenStep, ReminderPolicy
 from domain.parties import ID_PATTERN, PersonRef
-from domain.reference import LANGUAGES, COUNTRIES
+from domain.reference import COUNTRIES, LANGUAGES
 
 MAX_PARTIES = 60
 SHA256_PATTERN = r"^[0-9a-f]{64}$"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 
 def add_months(d: date, months: int) -> date:
@@ -15,4 +15,4 @@ def add_months(d: date, months: int) -> date:
 
 def start_of_day(d: date) -> datetime:
     """Midnight UTC at the start of `d`: when a date-based deadline falls due."""
-    return datetime.combine(d, time.min, tzinfo=timezone.utc)
+    return datetime.combine(d, time.min, tzinfo=UTC)

@@ -34,7 +34,7 @@ def _c(code: str, status: NetworkStatus, en: str, ru: str, zh: str, ko: str) -> 
     return Country(code=code, status=status, names={"en": en, "ru": ru, "zh": zh, "ko": ko})
 
 
-M, O, D, P = (
+M, OBS, D, P = (
     NetworkStatus.MEMBER,
     NetworkStatus.OBSERVER,
     NetworkStatus.DIALOGUE_PARTNER,
@@ -54,8 +54,8 @@ COUNTRIES: dict[str, Country] = {
         _c("PK", M, "Pakistan", "Пакистан", "巴基斯坦", "파키스탄"),
         _c("IR", M, "Iran", "Иран", "伊朗", "이란"),
         _c("BY", M, "Belarus", "Беларусь", "白俄罗斯", "벨라루스"),
-        _c("AF", O, "Afghanistan", "Афганистан", "阿富汗", "아프가니스탄"),
-        _c("MN", O, "Mongolia", "Монголия", "蒙古国", "몽골"),
+        _c("AF", OBS, "Afghanistan", "Афганистан", "阿富汗", "아프가니스탄"),
+        _c("MN", OBS, "Mongolia", "Монголия", "蒙古国", "몽골"),
         _c("AM", D, "Armenia", "Армения", "亚美尼亚", "아르메니아"),
         _c("AZ", D, "Azerbaijan", "Азербайджан", "阿塞拜疆", "아제르바이잔"),
         _c("KH", D, "Cambodia", "Камбоджа", "柬埔寨", "캄보디아"),

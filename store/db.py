@@ -104,10 +104,9 @@ def transaction(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
-    """A read-only Core connection: one consistent snapshot for a page's queries."""
-    with engine.connect() as conn:
-        with conn.begin():
-            yield conn
+    """A Core connection for reads; on SQLite it takes no write lock, so readers never queue."""
+    with engine.connect() as conn, conn.begin():
+        yield conn
 
 
 @contextmanager

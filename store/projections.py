@@ -14,13 +14,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from domain.agreements import TERMINAL_PHASES, AgreementProjection, Event
 from domain.human_steps import OpenStep
 from domain.readmodel import ItemDocument, ItemParty, ItemSnapshot
 from store.db import dialect_insert, transaction
-from store.models import DocumentRow, EventRow, ItemPartyRow, ItemRow, StepAwaitRow, StepRow, utcnow
+from store.models import (
+    DocumentRow,
+    EventRow,
+    ItemPartyRow,
+    ItemRow,
+    StepAwaitRow,
+    StepRow,
+    utcnow,
+)
 
 ITEM = ItemRow.__table__
 PARTY = ItemPartyRow.__table__
@@ -54,22 +62,13 @@ def project_item_in(
     documents: Sequence[ItemDocument],
 ) -> bool:
     """`project_item` inside a transaction the caller holds (to project several items at once)."""
-    latest = _latest_time(item, events)
-    current = _upsert_item(conn, item, latest, events)
-    if current:
+    updated_at = _upsert_item(conn, item, events)
+    if updated_at is not None:
         _replace_parties(conn, item.item_id, item.parties)
-        _replace_open_steps(conn, item, steps, closed_at=latest)
+        _replace_open_steps(conn, item, steps, closed_at=updated_at)
     _insert_events(conn, item.item_id, events)
     _upsert_documents(conn, item.item_id, documents)
-    return current
-
-
-def _latest_time(item: ItemSnapshot, events: Sequence[Event]) -> datetime:
-    """The snapshot's "now": its newest event, never the wall clock, so a replay writes the same rows."""
-    times = [e.at for e in events]
-    if item.updated_at is not None:
-        times.append(item.updated_at)
-    return max(times) if times else utcnow()
+    return updated_at is not None
 
 
 def _search_text(item: ItemSnapshot) -> str:
@@ -77,8 +76,16 @@ def _search_text(item: ItemSnapshot) -> str:
     return " ".join(w for w in words if w).casefold()
 
 
-def _upsert_item(conn: Connection, item: ItemSnapshot, latest: datetime, events: Sequence[Event]) -> bool:
-    first = min((e.at for e in events), default=latest)
+def _upsert_item(conn: Connection, item: ItemSnapshot, events: Sequence[Event]) -> datetime | None:
+    """Insert or advance the item row; its `updated_at` when the snapshot is current, else None.
+
+    Times come from the snapshot's events, never the wall clock, so a replay writes the same row.
+    A snapshot without any (a step changed, nothing recorded) keeps the stored `updated_at` and
+    `closed_at`, and steps it closes are closed at that `updated_at`.
+    """
+    times = [e.at for e in events] + ([item.updated_at] if item.updated_at else [])
+    latest = max(times, default=None)
+    first = item.created_at or min(times, default=None) or utcnow()
     values: dict[str, Any] = {
         "item_id": item.item_id,
         "item_type": item.item_type,
@@ -91,18 +98,21 @@ def _upsert_item(conn: Connection, item: ItemSnapshot, latest: datetime, events:
         "detail": item.detail,
         "search_text": _search_text(item),
         "projected_seq": item.projected_seq,
-        "created_at": item.created_at or first,
-        "updated_at": item.updated_at or latest,
+        "created_at": first,
+        "updated_at": latest or first,
         "closed_at": item.closed_at,
     }
     stmt = dialect_insert(conn, ITEM).values(values)
-    changed = {k: stmt.excluded[k] for k in values if k not in ("item_id", "created_at")}
+    changed: dict[str, Any] = {k: stmt.excluded[k] for k in values if k not in ("item_id", "created_at")}
+    if latest is None:
+        changed["updated_at"] = ITEM.c.updated_at
+        changed["closed_at"] = ITEM.c.closed_at
     stmt = stmt.on_conflict_do_update(
         index_elements=[ITEM.c.item_id],
         set_=changed,
         where=ITEM.c.projected_seq <= stmt.excluded.projected_seq,
-    ).returning(ITEM.c.item_id)
-    return conn.execute(stmt).first() is not None
+    ).returning(ITEM.c.updated_at)
+    return conn.execute(stmt).scalar_one_or_none()
 
 
 def _replace_parties(conn: Connection, item_id: str, parties: Sequence[ItemParty]) -> None:
@@ -299,5 +309,5 @@ def forget_item(engine: Engine, item_id: str) -> None:
     with transaction(engine) as conn:
         conn.execute(delete(AWAIT).where(AWAIT.c.item_id == item_id))
         for table in (STEP, PARTY, EVENT, DOCUMENT):
-            conn.execute(delete(table).where(and_(table.c.item_id == item_id)))
+            conn.execute(delete(table).where(table.c.item_id == item_id))
         conn.execute(delete(ITEM).where(ITEM.c.item_id == item_id))

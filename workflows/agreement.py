@@ -26,13 +26,14 @@ with workflow.unsafe.imports_passed_through():
     from domain import activity_names as act
     from domain import agreement_rules as rules
     from domain.agreements import (
+        TERMINAL_PHASES,
         AgreementProjection,
         AgreementSpec,
         AgreementState,
         Approval,
         ApproveAction,
-        CommentAction,
         Comment,
+        CommentAction,
         ComposedVersion,
         ComposeRequest,
         DeclineAction,
@@ -44,10 +45,9 @@ with workflow.unsafe.imports_passed_through():
         PhaseAction,
         RenewAction,
         ReviseAction,
-        Signature,
         SignAction,
+        Signature,
         TerminateAction,
-        TERMINAL_PHASES,
         Version,
         VoidAction,
     )
@@ -163,7 +163,7 @@ class AgreementWorkflow:
             try:
                 await workflow.wait_condition(changed, timeout=timedelta(seconds=delay))
                 return False
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         return not changed()
 

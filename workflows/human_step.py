@@ -55,7 +55,7 @@ class StepWatchers:
             if delay > 0:
                 try:
                     await workflow.wait_condition(lambda: not self.is_open(step_id), timeout=timedelta(seconds=delay))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             step = self._open.get(step_id)
             if step is None or step.opened_at != opened.opened_at:

@@ -1,0 +1,236 @@
+"""`helix`: the command line for scripted use.
+
+Every command reports bad input as one readable line on stderr and exits with status 2; nothing is
+started or changed when the input is wrong. `--as` names the person acting: the CLI is an
+operator's tool on a machine that already reaches the Temporal server, and the workflow still
+authorizes every action against that person's roles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from temporalio.service import RPCError
+
+from services import agreements as svc
+from settings import connect_temporal, get_settings
+from store import queries
+from store.db import init_db, make_engine
+from store.directory import DirectoryError, load_directory
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Helix: agreements and programmes of the SCO film network.")
+agreement = typer.Typer(no_args_is_help=True, help="Start, list, show and compare agreements.")
+directory_app = typer.Typer(no_args_is_help=True, help="Organisations, people and accounts.")
+demo = typer.Typer(no_args_is_help=True, help="Demo data.")
+app.add_typer(agreement, name="agreement")
+app.add_typer(directory_app, name="directory")
+app.add_typer(demo, name="demo")
+
+
+def engine():  # type: ignore[no-untyped-def]
+    e = make_engine(get_settings().resolved_database_url)
+    init_db(e)
+    return e
+
+
+def fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def run(coro: Any) -> Any:
+    try:
+        return asyncio.run(coro)
+    except RPCError as e:
+        fail(f"the Temporal server did not answer ({e.message}); is the system running? (see README)")
+    except (ConnectionError, OSError, RuntimeError) as e:
+        if "connect" in str(e).lower():
+            fail(f"cannot reach the Temporal server: {e}")
+        raise
+
+
+@directory_app.command("load")
+def directory_load(path: Path) -> None:
+    """Load organisations, people and accounts from a YAML or JSON file (idempotent)."""
+    try:
+        d = load_directory(engine(), path)
+    except DirectoryError as e:
+        fail(str(e))
+    typer.echo(f"loaded {len(d.organisations)} organisations, {len(d.people)} people, {len(d.accounts)} accounts")
+
+
+@agreement.command("start")
+def agreement_start(path: Path, dry_run: Annotated[bool, typer.Option(help="Check the file only")] = False) -> None:
+    """Start an agreement from a YAML or JSON file."""
+    try:
+        spec = svc.build_spec(engine(), svc.read_agreement_file(path))
+    except svc.InputError as e:
+        fail(str(e))
+    if dry_run:
+        typer.echo(f"ok: {spec.id} ({spec.kind.value}, {len(spec.parties)} parties)")
+        return
+
+    async def go() -> str:
+        return await svc.start_agreement(await connect_temporal(), spec)
+
+    try:
+        wid = run(go())
+    except svc.InputError as e:
+        fail(str(e))
+    typer.echo(f"started {wid}")
+
+
+@agreement.command("list")
+def agreement_list(
+    phase: Annotated[str | None, typer.Option()] = None,
+    kind: Annotated[str | None, typer.Option()] = None,
+    country: Annotated[str | None, typer.Option()] = None,
+    organisation: Annotated[str | None, typer.Option()] = None,
+    text: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """List agreements from the read model."""
+    rows = queries.list_items(engine(), item_type="agreement", phase=phase, kind=kind, country=country,
+                              organisation_id=organisation, text=text)
+    for r in rows:
+        typer.echo(f"{r.item_id:40} {r.phase:12} {r.kind:24} {r.title}")
+    typer.echo(f"({len(rows)} agreements)")
+
+
+@agreement.command("show")
+def agreement_show(agreement_id: str) -> None:
+    """Timeline, open steps and versions of one agreement."""
+    e = engine()
+    wid = agreement_id if agreement_id.startswith("agreement-") else svc.workflow_id(agreement_id)
+    item = queries.get_item(e, wid)
+    if item is None:
+        fail(f"no agreement '{agreement_id}' in the read model")
+    typer.echo(f"{item.title}\n  phase: {item.phase}   kind: {item.kind}")
+    detail = item.detail or {}
+    for v in detail.get("versions", []):
+        typer.echo(f"  version {v['number']}  {v['text_sha256'][:12]}  {v['author_name']}: {v['summary']}")
+    for s in queries.open_steps(e, item_id=wid):
+        typer.echo(f"  awaiting: {s.label} — {', '.join(s.awaited_names)} (due {s.due_at:%Y-%m-%d})")
+    for ev in queries.events_for(e, wid):
+        typer.echo(f"  {ev.at:%Y-%m-%d %H:%M} {ev.kind:22} {ev.actor_name or '':20} {ev.detail}")
+
+
+@agreement.command("diff")
+def agreement_diff(agreement_id: str, a: int, b: int, lang: str = "en") -> None:
+    """Compare two versions of an agreement as a readable diff."""
+    from domain.texts import CanonicalText, diff_as_text
+    from store.blobs import BlobStore
+
+    e = engine()
+    item = queries.get_item(e, svc.workflow_id(agreement_id))
+    if item is None:
+        fail(f"no agreement '{agreement_id}' in the read model")
+    versions = {v["number"]: v for v in (item.detail or {}).get("versions", [])}
+    for n in (a, b):
+        if n not in versions:
+            fail(f"version {n} does not exist; versions are {sorted(versions)}")
+    blobs = BlobStore(get_settings().documents_dir)
+    ta, tb = (CanonicalText.model_validate_json(blobs.get(versions[n]["text_sha256"])) for n in (a, b))
+    typer.echo(diff_as_text(ta, tb, lang))
+
+
+@agreement.command("pdf")
+def agreement_pdf(
+    agreement_id: str,
+    out: Annotated[Path, typer.Option("-o", "--out")],
+    version: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Write an agreement's PDF: the executed one, or a version's draft with --version."""
+    from store.blobs import BlobStore
+
+    item = queries.get_item(engine(), svc.workflow_id(agreement_id))
+    if item is None:
+        fail(f"no agreement '{agreement_id}' in the read model")
+    detail = item.detail or {}
+    if version is None:
+        sha = detail.get("executed_pdf_sha256")
+        if not sha:
+            fail("the agreement is not executed yet; pass --version N for a draft")
+    else:
+        found = [v for v in detail.get("versions", []) if v["number"] == version]
+        if not found:
+            fail(f"version {version} does not exist")
+        sha = found[0]["pdf_sha256"]
+    out.write_bytes(BlobStore(get_settings().documents_dir).get(sha))
+    typer.echo(f"wrote {out}")
+
+
+@app.command("act")
+def act(
+    agreement_id: str,
+    action: Annotated[str, typer.Argument(help=", ".join(svc.ACTIONS))],
+    as_: Annotated[str, typer.Option("--as", help="Person id acting")],
+    fields: Annotated[str | None, typer.Option("--fields", help="JSON object of the action's fields")] = None,
+    reason: Annotated[str | None, typer.Option()] = None,
+    text: Annotated[str | None, typer.Option()] = None,
+    to: Annotated[str | None, typer.Option(help="Person to delegate to")] = None,
+    version_hash: Annotated[str | None, typer.Option("--hash", help="Version hash; the current one if omitted")] = None,
+    update_id: Annotated[str | None, typer.Option(help="Idempotency key: the same id counts once")] = None,
+) -> None:
+    """Act on an agreement as a person: approve, sign, decline, comment, delegate, void, …"""
+    try:
+        data: dict[str, Any] = json.loads(fields) if fields else {}
+    except json.JSONDecodeError as e:
+        fail(f"--fields is not valid JSON: {e}")
+    if not isinstance(data, dict):
+        fail("--fields must be a JSON object")
+    data["actor_id"] = as_
+    for key, value in {"reason": reason, "text": text, "to_person_id": to}.items():
+        if value is not None:
+            data[key] = value
+    wid = svc.workflow_id(agreement_id)
+    if action in {"approve", "sign", "decline", "revise"} and not version_hash and "base_version_hash" not in data:
+        item = queries.get_item(engine(), wid)
+        versions = (item.detail or {}).get("versions", []) if item else []
+        if not versions:
+            fail(f"no agreement '{agreement_id}' with a version in the read model")
+        version_hash = versions[-1]["text_sha256"]
+    if version_hash:
+        data["base_version_hash" if action == "revise" else "version_hash"] = version_hash
+    try:
+        parsed = svc.parse_action(action, data)
+    except svc.InputError as e:
+        fail(str(e))
+
+    async def go() -> Any:
+        return await svc.act(await connect_temporal(), wid, action, parsed, update_id=update_id)
+
+    try:
+        result = run(go())
+    except svc.ActionRejected as e:
+        fail(f"rejected: {e.message}")
+    typer.echo(f"{result.message} (phase: {result.phase.value})")
+
+
+@demo.command("seed")
+def demo_seed() -> None:
+    """Load the demo directory and agreements (the worker must be running)."""
+    from demo.seed import seed
+
+    async def go() -> list[str]:
+        return await seed(engine(), await connect_temporal())
+
+    started = run(go())
+    typer.echo(f"started {len(started)} demo agreements")
+
+
+def main() -> None:
+    try:
+        app()
+    except ValidationError as e:  # a model check no command anticipated: still one readable line
+        typer.echo(f"error: {e.errors()[0]['msg']}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

