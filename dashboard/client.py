@@ -63,8 +63,11 @@ def send_action(workflow_id: str, action: str, data: dict[str, Any], update_id: 
             f"The workflow engine did not answer within {ACTION_TIMEOUT_SECONDS:.0f} seconds, so the action may not "
             "have been recorded yet. Reload the page in a moment; repeating the action is safe."
         ) from None
-    except Exception:  # any transport failure: the person needs a sentence, the log the details
-        log.exception("sending %s to %s failed", action, workflow_id)
+    except Exception as e:  # any transport failure: the person needs a sentence, the log the details
+        if isinstance(e, RuntimeError) and str(e).startswith("Failed client connect"):
+            log.warning("Temporal unreachable while sending %s to %s: %s", action, workflow_id, e)
+        else:
+            log.exception("sending %s to %s failed", action, workflow_id)
         raise EngineUnavailable(
             "The workflow engine cannot be reached right now, so nothing was changed. "
             "Please try again in a few minutes; if it persists, tell an administrator."

@@ -58,7 +58,10 @@ def _ranges(*spans: tuple[int, int]) -> set[int]:
     return {cp for lo, hi in spans for cp in range(lo, hi + 1)}
 
 
-_CJK_PUNCT = _ranges((0x3000, 0x303F), (0xFF00, 0xFFEF), (0x2010, 0x2027), (0x2030, 0x203B))
+# Pango shapes a space between two Hangul words with the Hangul face, not with the Latin face that
+# comes first in the chain; a CJK face without ASCII would print that space as a tofu box. So the CJK
+# faces keep ASCII and Latin-1, as the full font does.
+_CJK_PUNCT = _ranges((0x0020, 0x007E), (0x00A0, 0x00FF), (0x3000, 0x303F), (0xFF00, 0xFFEF), (0x2010, 0x2027), (0x2030, 0x203B))
 
 
 @cache
@@ -103,8 +106,9 @@ class Recipe:
     wght: int | None = None  # instance a variable font at this weight (width 100)
 
     def digest(self, source_sha: str) -> str:
+        wanted = sorted(_CODEPOINTS[self.codepoints]()) if self.codepoints else "all"
         payload = json.dumps(
-            [RECIPE_VERSION, fontTools.version.split(".")[0], source_sha, self.__dict__], sort_keys=True, default=list
+            [RECIPE_VERSION, fontTools.version.split(".")[0], source_sha, self.__dict__, wanted], sort_keys=True, default=list
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:20]
 

@@ -1,0 +1,102 @@
+"""The CLI reports bad input as one readable line naming the field, exit status 2, no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import cli
+from settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def directory_db(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """One loaded directory for the module: hashing the demo accounts' passwords takes seconds."""
+    tmp = tmp_path_factory.mktemp("cli")
+    s = Settings(data_dir=tmp, database_url=f"sqlite:///{tmp / 'cli.db'}")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cli, "get_settings", lambda: s)
+        result = runner.invoke(cli.app, ["directory", "load", str(ROOT / "demo" / "directory.yaml")])
+    assert result.exit_code == 0, result.output
+    return s
+
+
+@pytest.fixture(autouse=True)
+def isolated(directory_db: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "get_settings", lambda: directory_db)
+
+
+def start(path: Path) -> tuple[int, str]:
+    r = runner.invoke(cli.app, ["agreement", "start", "--dry-run", str(path)])
+    return r.exit_code, r.output
+
+
+def test_every_demo_agreement_file_is_valid() -> None:
+    for path in sorted((ROOT / "demo" / "agreements").glob("*.yaml")):
+        code, out = start(path)
+        assert code == 0 and out.startswith("ok:"), out
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("id: x\n  bad: [", "not valid YAML"),
+        ("- just\n- a list\n", "expected a mapping"),
+        ("id: ok-id\nkind: treaty\ntitle: Test\ninitiator: liu-yang\nparties: []\n", "kind"),
+        ("id: ok-id\nkind: co_production\ntitle: Test MOU\ninitiator: nobody\nparties: [{organisation: kofic}, {organisation: cfa}]\n",
+         "initiator: no person 'nobody'"),
+        ("id: ok-id\nkind: co_production\ntitle: Test MOU\ninitiator: liu-yang\nparties: [{organisation: kofic}, {organisation: atlantis}]\n",
+         "parties.1.organisation: no organisation 'atlantis'"),
+        ("id: ok-id\nkind: grant\ntitle: Grant\ninitiator: liu-yang\nvariables: {project_title: X, amount: -5}\n"
+         "parties: [{organisation: kofic}, {organisation: cfa}]\n", "variables.amount"),
+        ("id: Bad Id!\nkind: grant\ntitle: Grant\ninitiator: liu-yang\nparties: [{organisation: kofic}, {organisation: cfa}]\n", "id:"),
+        ("id: ok-id\nkind: co_production\ntitle: Test MOU\ninitiator: liu-yang\nlanguages: [en, tlh]\n"
+         "parties: [{organisation: kofic}, {organisation: cfa}]\n", "language 'tlh'"),
+    ],
+)
+def test_invalid_files_name_the_field(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "agreement.yaml"
+    path.write_text(content)
+    code, out = start(path)
+    assert code == 2
+    assert out.startswith("error: ") and expected in out
+    assert "Traceback" not in out
+
+
+def test_invalid_json_file(tmp_path: Path) -> None:
+    path = tmp_path / "agreement.json"
+    path.write_text("{\"id\": ")
+    code, out = start(path)
+    assert code == 2 and "not valid JSON" in out
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    code, out = start(tmp_path / "nope.yaml")
+    assert code == 2 and "no such file" in out
+
+
+def test_act_with_bad_fields_json() -> None:
+    r = runner.invoke(cli.app, ["act", "some-mou", "comment", "--as", "kim-minji", "--fields", "{oops"])
+    assert r.exit_code == 2 and "--fields is not valid JSON" in r.output
+
+
+def test_act_unknown_action() -> None:
+    r = runner.invoke(cli.app, ["act", "some-mou", "dance", "--as", "kim-minji"])
+    assert r.exit_code == 2 and "'dance' is not one of" in r.output
+
+
+def test_list_on_an_empty_read_model() -> None:
+    r = runner.invoke(cli.app, ["agreement", "list"])
+    assert r.exit_code == 0 and "(0 agreements)" in r.output
+
+
+def test_malformed_directory_file(tmp_path: Path) -> None:
+    path = tmp_path / "dir.yaml"
+    path.write_text("organisations:\n  - id: x1\n    names: {en: X}\n    kind: spaceship\n    country: KR\n")
+    r = runner.invoke(cli.app, ["directory", "load", str(path)])
+    assert r.exit_code == 2 and "kind" in r.output
