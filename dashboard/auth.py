@@ -9,6 +9,7 @@ person of the directory: the directory, not the provider, decides what that pers
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from typing import Any
 
@@ -40,10 +41,21 @@ def _auth_secrets() -> dict[str, Any] | None:
         return None
 
 
+def authlib_installed() -> bool:
+    return importlib.util.find_spec("authlib") is not None
+
+
 def sso_provider() -> tuple[bool, str | None]:
-    """(configured, provider name for `st.login`); the name is None for a single unnamed provider."""
+    """(configured, provider name for `st.login`); the name is None for a single unnamed provider.
+
+    `st.login` needs Authlib (`streamlit[auth]`); without it the button would only fail, so SSO is
+    not offered and the server log says why.
+    """
     section = _auth_secrets()
     if not section:
+        return False, None
+    if not authlib_installed():
+        log.warning("[auth] is configured but Authlib is not installed (pip install 'streamlit[auth]'); SSO is off")
         return False, None
     if "client_id" in section:
         return True, None

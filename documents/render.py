@@ -14,6 +14,7 @@ fonts, which is correct but several seconds slower per CJK document.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from weasyprint import HTML
 
 from documents.fetcher import AssetFetcher
 from documents.font_cache import RECIPE_VERSION
-from documents.fonts import font_face_css, fontset
+from documents.fonts import FontSet, font_face_css, fontset
 from domain.agreement_kinds import KIND_LABELS
 from domain.agreements import ExecuteRequest
 from domain.reference import COUNTRIES, LANGUAGES
@@ -84,9 +85,17 @@ def utc(dt: datetime) -> str:
     return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def html_to_pdf(html: str, *, font_cache_dir: Path | None = None) -> RenderedPdf:
-    """Any HTML to PDF, with the fonts its characters need and nothing fetched from outside."""
-    faces = fontset(Path(font_cache_dir) if font_cache_dir is not None else None).faces_for(html)
+def html_to_pdf(html: str, *, font_cache_dir: Path | None = None, fonts: FontSet | None = None) -> RenderedPdf:
+    """Any HTML to PDF, with the fonts its characters need and nothing fetched from outside.
+
+    `fonts` replaces the font chain (tests use it to prove that a missing font is detected).
+    """
+    # fontTools stamps every subset font it writes with the current time; a fixed stamp makes the
+    # same text and metadata give the same PDF bytes, so a re-render can be checked by its hash.
+    # Process-wide, but only fontTools reads it, and an operator's own value is kept.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    chain = fonts or fontset(Path(font_cache_dir) if font_cache_dir is not None else None)
+    faces = chain.faces_for(html)
     for face in faces:
         face.ready()
     fetcher = AssetFetcher(faces, extra={"styles/fonts.css": (font_face_css(faces).encode(), "text/css")})

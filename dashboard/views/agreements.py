@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -16,7 +18,7 @@ from store.models import ItemPublic
 LIST_LIMIT = 1000
 
 
-def filters(me: Person) -> dict[str, object]:
+def filters(me: Person) -> dict[str, Any]:
     engine = common.engine()
     orgs = {o.id: o.name() for o in directory.list_organisations(engine)}
     c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
@@ -87,7 +89,7 @@ else:
     st.caption("Agreements with a party from your country or organisation, and those you take part in.")
 
 chosen = filters(me)
-items = visible(me, queries.list_items(common.engine(), item_type="agreement", limit=LIST_LIMIT, **chosen))  # type: ignore[arg-type]
+items = visible(me, queries.list_items(common.engine(), item_type="agreement", limit=LIST_LIMIT, **chosen))
 metrics(items)
 
 if not items:

@@ -3,6 +3,7 @@ agreements I initiated, with the moves only an initiator makes."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import actions, common
@@ -113,6 +114,36 @@ def initiated(me: Person) -> None:
                 actions.initiator_actions(item.item_id, state, me, scope="tasks")
 
 
+def overdue_in_my_countries(me: Person) -> None:
+    """Liaisons are the first escalation for their country: show them what is late there."""
+    countries = sorted(access.liaison_countries(me))
+    if not countries:
+        return
+    engine = common.engine()
+    late = [s for c in countries for s in queries.open_steps(engine, country=c) if s.overdue and me.id not in s.awaited_ids]
+    names = ", ".join(common.country_name(c) for c in countries)
+    st.subheader(f"Overdue in {names}")
+    if not late:
+        st.caption("Nothing is overdue with the parties of your country.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Agreement": s.item_title,
+                    "Step": s.label,
+                    "Awaiting": ", ".join(s.awaited_names),
+                    "Due": s.due_at,
+                    "Days late": round(-s.due_in_days, 1),
+                }
+                for s in late
+            ]
+        ),
+        hide_index=True,
+        column_config={"Due": st.column_config.DatetimeColumn(format="YYYY-MM-DD", timezone="UTC")},
+    )
+
+
 me = common.me()
 st.title("My tasks")
 st.caption("Steps awaiting you, oldest first. Each action is checked by the agreement's workflow before it counts.")
@@ -121,5 +152,6 @@ if not access.can_act(me):
     st.info("Your role is oversight only: you can read every agreement, but there is nothing for you to act on.")
 else:
     my_steps(me)
+    overdue_in_my_countries(me)
     st.divider()
     initiated(me)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
@@ -89,6 +90,8 @@ def test_liaison_signs_in_and_sees_the_step_awaiting_them(app: AppTest) -> None:
     assert "Kim Min-ji" in page and "Korean Film Council" in page and "Liaison · Republic of Korea" in page
     assert app.metric[0].value == "1"  # open tasks
     assert APPROVE in {b.key for b in app.button}
+    [late] = app.dataframe  # as liaison for Korea: KOFIC's overdue signature, awaited from Park Ji-hoon
+    assert list(late.value["Step"]) == ["Sign version 1 for Korean Film Council"]
 
 
 def test_session_expires_on_the_server(app: AppTest, data_dir: Path) -> None:
@@ -108,7 +111,8 @@ def test_sign_out_returns_to_the_sign_in_page(app: AppTest) -> None:
     assert app.text_input(key="signin_username") is not None
 
 
-def test_sso_maps_the_verified_email_to_a_directory_person(app: AppTest) -> None:
+def test_sso_maps_the_verified_email_to_a_directory_person(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("dashboard.auth.authlib_installed", lambda: True)
     app.secrets = SSO_SECRETS
     app.user = {"is_logged_in": False}
     app.run()
@@ -119,7 +123,8 @@ def test_sso_maps_the_verified_email_to_a_directory_person(app: AppTest) -> None
     assert "Approve version 2 for Korean Film Council" in texts(app)
 
 
-def test_sso_email_unknown_to_the_directory_is_explained(app: AppTest) -> None:
+def test_sso_email_unknown_to_the_directory_is_explained(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("dashboard.auth.authlib_installed", lambda: True)
     app.secrets = SSO_SECRETS
     app.user = {"is_logged_in": True, "email": "stranger@example.org"}
     app.run()
