@@ -11,17 +11,34 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from documents.render import RENDERER_VERSION, VersionMeta, render_executed, render_version
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from documents.compose import compose, load_library
+from documents.compose import compose
+from documents.library import load_library
+from documents.render import RENDERER_VERSION, ExecutionMismatch, VersionMeta, render_executed, render_version
 from domain import activity_names as act
 from domain.agreements import ComposedVersion, ComposeRequest, ExecutedDocument, ExecuteRequest
 from domain.texts import CanonicalText, canonical_json, text_sha256
 from store.blobs import BlobStore
+
+T = TypeVar("T")
+HEARTBEAT_EVERY = 2.0
+
+
+async def heartbeating(fn: Callable[..., T], *args: object) -> T:
+    """Run blocking work in a thread, heartbeating meanwhile: if the worker dies, Temporal learns
+    within the heartbeat timeout and retries elsewhere, instead of waiting out start-to-close."""
+    task = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_EVERY)
+        if done:
+            return task.result()
+        activity.heartbeat()
 
 
 def render_key(kind: str, *parts: object) -> str:
@@ -63,7 +80,7 @@ class DocumentActivities:
         key = render_key("version", sha, meta.model_dump(mode="json"))
         hit = self._cached(key)
         if hit is None:
-            pdf, pages = render_version(text, meta)
+            pdf, pages = render_version(text, meta, font_cache_dir=self.font_cache)
             hit = (self._store(key, pdf, pages), pages)
         return ComposedVersion(text_sha256=sha, pdf_sha256=hit[0], pages=hit[1])
 
@@ -72,7 +89,10 @@ class DocumentActivities:
         key = render_key("executed", req.model_dump(mode="json"))
         hit = self._cached(key)
         if hit is None:
-            pdf, pages = render_executed(text, req)
+            try:
+                pdf, pages = render_executed(text, req, font_cache_dir=self.font_cache)
+            except ExecutionMismatch as e:  # signatures on another text: retrying cannot fix that
+                raise ApplicationError(str(e), type="ExecutionMismatch", non_retryable=True) from None
             hit = (self._store(key, pdf, pages), pages)
         return ExecutedDocument(pdf_sha256=hit[0], pages=hit[1])
 
@@ -82,8 +102,8 @@ class DocumentActivities:
 
     @activity.defn(name=act.COMPOSE_AGREEMENT_VERSION)
     async def compose_agreement_version(self, req: ComposeRequest) -> ComposedVersion:
-        return await asyncio.to_thread(self._compose_sync, req)
+        return await heartbeating(self._compose_sync, req)
 
     @activity.defn(name=act.RENDER_EXECUTED_AGREEMENT)
     async def render_executed_agreement(self, req: ExecuteRequest) -> ExecutedDocument:
-        return await asyncio.to_thread(self._execute_sync, req)
+        return await heartbeating(self._execute_sync, req)

@@ -16,13 +16,13 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from documents.library import ClauseLibrary, ClauseTemplate, LibraryError, load_library
 from domain.agreement_kinds import validate_variables
 from domain.agreements import ComposeRequest
 from domain.reference import COUNTRIES
 from domain.texts import CanonicalText, Clause
-from documents.library import ClauseLibrary, ClauseTemplate, LibraryError, load_library
 
-__all__ = ["ComposeError", "compose", "load_library", "LibraryError"]
+__all__ = ["ComposeError", "LibraryError", "compose", "load_library"]
 
 
 class ComposeError(ValueError):
@@ -133,7 +133,8 @@ def _check_languages(templates: list[ClauseTemplate], req: ComposeRequest, libra
     if problems:
         files = sorted({library.sources[t.id] for t in templates})
         raise ComposeError(
-            f"cannot compose {req.kind.value} in {' + '.join(req.languages)}: " + "; ".join(problems)
+            f"cannot compose {req.kind.value} in {' + '.join(req.languages)}: "
+            + "; ".join(problems)
             + f" (add the translations to {', '.join(files)} or an override folder)"
         )
 

@@ -13,7 +13,13 @@ agreements of the network actually use:
 
 Layout tables are kept where shaping needs them (Arabic joining, Devanagari conjuncts, Latin kerning,
 CJK `locl` so Simplified Chinese and Korean get their regional glyph forms) and dropped where the text
-runs horizontally and never uses them (CJK vertical forms and proportional spacing).
+runs horizontally and never uses them (CJK vertical forms and proportional spacing). The CJK faces are
+converted from CFF to TrueType outlines, which fontTools subsets about three times faster.
+
+Measured (300 glyphs, weasyprint 70's fontTools path): full CJK OTF 5.6 s, derived Hangul 0.12 s,
+derived Han 0.28 s; bundled variable Latin 1.05 s, derived static Latin 0.17 s. With the system
+library libharfbuzz-subset (Debian: libharfbuzz-subset0) weasyprint subsets in C and the
+difference mostly disappears; these faces keep renders fast where it is not installed.
 
 Files are named by the sha256 of the source font and of the recipe, so a font package upgrade or a
 recipe change derives new files beside the old ones and never serves a stale face.
@@ -70,9 +76,7 @@ _CJK_PUNCT = _ranges((0x0020, 0x007E), (0x00A0, 0x00FF), (0x3000, 0x303F), (0xFF
 def hangul_codepoints() -> frozenset[int]:
     ks_hangul = _codec_chars("euc_kr", range(0xB0, 0xC9))
     ks_symbols = _codec_chars("euc_kr", range(0xA1, 0xAD))
-    return frozenset(
-        ks_hangul | ks_symbols | _CJK_PUNCT | _ranges((0x1100, 0x11FF), (0x3130, 0x318F), (0x3200, 0x33FF))
-    )
+    return frozenset(ks_hangul | ks_symbols | _CJK_PUNCT | _ranges((0x1100, 0x11FF), (0x3130, 0x318F), (0x3200, 0x33FF)))
 
 
 @cache
@@ -87,11 +91,17 @@ def han_codepoints() -> frozenset[int]:
 def latin_codepoints() -> frozenset[int]:
     return frozenset(
         _ranges(
-            (0x0020, 0x007E), (0x00A0, 0x036F),  # Latin, Latin-1, Extended-A/B, IPA, modifiers, combining marks
-            (0x0370, 0x03FF), (0x0400, 0x052F),  # Greek; Cyrillic and its supplement (Kazakh, Tajik, Uzbek)
-            (0x1E00, 0x1EFF), (0x2000, 0x206F),  # Latin Extended Additional; general punctuation
-            (0x20A0, 0x20CF), (0x2100, 0x215F),  # currency signs; letterlike symbols (№, ™)
-            (0x2190, 0x21FF), (0x2212, 0x2212), (0xFB00, 0xFB06),
+            (0x0020, 0x007E),
+            (0x00A0, 0x036F),  # Latin, Latin-1, Extended-A/B, IPA, modifiers, combining marks
+            (0x0370, 0x03FF),
+            (0x0400, 0x052F),  # Greek; Cyrillic and its supplement (Kazakh, Tajik, Uzbek)
+            (0x1E00, 0x1EFF),
+            (0x2000, 0x206F),  # Latin Extended Additional; general punctuation
+            (0x20A0, 0x20CF),
+            (0x2100, 0x215F),  # currency signs; letterlike symbols (№, ™)
+            (0x2190, 0x21FF),
+            (0x2212, 0x2212),
+            (0xFB00, 0xFB06),
         )
     )
 
@@ -125,7 +135,16 @@ RECIPES: tuple[Recipe, ...] = (
     Recipe("arabic-700", "Helix Arabic", 700, "arabic", None, None, wght=700),
     Recipe("devanagari-400", "Helix Devanagari", 400, "devanagari", None, None, wght=400),
     Recipe("devanagari-700", "Helix Devanagari", 700, "devanagari", None, None, wght=700),
-    Recipe("hangul", "Helix Hangul", None, "cjk", "hangul_codepoints", ("ccmp", "locl", "ljmo", "vjmo", "tjmo"), _CJK_DROP, truetype=True),
+    Recipe(
+        "hangul",
+        "Helix Hangul",
+        None,
+        "cjk",
+        "hangul_codepoints",
+        ("ccmp", "locl", "ljmo", "vjmo", "tjmo"),
+        _CJK_DROP,
+        truetype=True,
+    ),
     Recipe("han", "Helix Han", None, "cjk", "han_codepoints", ("ccmp", "locl"), _CJK_DROP, truetype=True),
 )
 
@@ -186,8 +205,16 @@ def _cff_to_truetype(font: TTFont) -> None:
     del font["CFF "]
     maxp = newTable("maxp")
     maxp.tableVersion = 0x00010000
-    for attr in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
-                 "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+    for attr in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
         setattr(maxp, attr, 0)
     maxp.maxZones = 1
     font["maxp"] = maxp

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -58,7 +59,10 @@ SOURCES: dict[str, SourceFont] = {
         SourceFont("latin", "fontpkg_noto_sans", "fontpkg-noto-sans", "files/NotoSans[wdth,wght].ttf"),
         SourceFont("arabic", "fontpkg_noto_sans_arabic", "fontpkg-noto-sans-arabic", "files/NotoSansArabic[wdth,wght].ttf"),
         SourceFont(
-            "devanagari", "fontpkg_noto_sans_devanagari", "fontpkg-noto-sans-devanagari", "files/NotoSansDevanagari[wdth,wght].ttf"
+            "devanagari",
+            "fontpkg_noto_sans_devanagari",
+            "fontpkg-noto-sans-devanagari",
+            "files/NotoSansDevanagari[wdth,wght].ttf",
         ),
     ]
 }
@@ -87,19 +91,32 @@ class Face:
         """The face's file, derived first if this is the first time any process here needs it.
 
         Derivation writes a temporary file and renames it into place, so two workers deriving at
-        once both end up with a complete file and a reader never sees half of one.
+        once both end up with a complete file and a reader never sees half of one; within one
+        process a lock per file keeps threads from deriving the same face twice.
         """
-        if not self.path.is_file():
-            if self.make is None:
-                raise FontMissingError(f"font file {self.path} for '{self.family}' is missing")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            try:
-                self.make(tmp)
-                os.replace(tmp, self.path)
-            finally:
-                tmp.unlink(missing_ok=True)
+        if self.path.is_file():
+            return self.path
+        if self.make is None:
+            raise FontMissingError(f"font file {self.path} for '{self.family}' is missing")
+        with _lock_for(self.path):
+            if not self.path.is_file():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+                try:
+                    self.make(tmp)
+                    os.replace(tmp, self.path)
+                finally:
+                    tmp.unlink(missing_ok=True)
         return self.path
+
+
+_locks: dict[Path, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(path: Path) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(path, threading.Lock())
 
 
 @cache
@@ -161,7 +178,12 @@ def font_face_css(faces: list[Face]) -> str:
 def bundled_fontset() -> FontSet:
     """The original package fonts, unmodified: always correct, slow to embed (see module docstring)."""
     faces = []
-    for key, family in [("latin", "Helix Latin"), ("arabic", "Helix Arabic"), ("devanagari", "Helix Devanagari"), ("cjk", "Helix CJK")]:
+    for key, family in [
+        ("latin", "Helix Latin"),
+        ("arabic", "Helix Arabic"),
+        ("devanagari", "Helix Devanagari"),
+        ("cjk", "Helix CJK"),
+    ]:
         path = SOURCES[key].path()
         faces.append(Face(key, family, None, path, cmap_of(path), _mime(path)))
     return FontSet(tuple(faces))

@@ -115,7 +115,9 @@ def _explain(path: Path, data: Any, e: ValidationError) -> LibraryError:
     return LibraryError(f"{path}: " + "; ".join(problems))
 
 
-def _read_folder(folder: Path) -> tuple[dict[str, tuple[ClauseTemplate, str]], dict[AgreementKind, list[str]], dict[str, dict[str, str]]]:
+def _read_folder(
+    folder: Path,
+) -> tuple[dict[str, tuple[ClauseTemplate, str]], dict[AgreementKind, list[str]], dict[str, dict[str, str]]]:
     clauses: dict[str, tuple[ClauseTemplate, str]] = {}
     kinds: dict[AgreementKind, list[str]] = {}
     glossary: dict[str, dict[str, str]] = {}

@@ -59,7 +59,11 @@ with workflow.unsafe.imports_passed_through():
 
 A = TypeVar("A", bound=BaseModel)
 
-ACTIVITY_TIMEOUT = timedelta(minutes=5)
+# Renders take seconds and heartbeat, so a dead worker is noticed within HEARTBEAT; records and
+# mail are short, so their start-to-close timeout is what notices one.
+RENDER_TIMEOUT = timedelta(minutes=10)
+HEARTBEAT = timedelta(seconds=10)
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
 
@@ -366,7 +370,7 @@ class AgreementWorkflow:
             ComposeRequest(agreement_id=spec.id, kind=spec.kind, title=spec.title, languages=spec.languages,
                            variables=spec.variables, parties=spec.parties, clause_overrides=overrides, version=number,
                            author_name=author.name, summary=summary, created_at=now),
-            result_type=ComposedVersion, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+            result_type=ComposedVersion, start_to_close_timeout=RENDER_TIMEOUT, heartbeat_timeout=HEARTBEAT, retry_policy=RETRY,
         )
         previous = self.s.current_hash
         self.s.spec = spec
@@ -396,7 +400,7 @@ class AgreementWorkflow:
                            parties=s.spec.parties, version=s.current, signatures=[x for x in s.signatures if x.term == s.term_number],  # type: ignore[arg-type]
                            approvals=[x for x in s.approvals if x.version_hash == s.current_hash], events=s.events,
                            executed_at=now, effective_date=effective, expiry_date=expiry, term=s.term_number),
-            result_type=ExecutedDocument, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+            result_type=ExecutedDocument, start_to_close_timeout=RENDER_TIMEOUT, heartbeat_timeout=HEARTBEAT, retry_policy=RETRY,
         )
         s.executed_at, s.effective_date, s.expiry_date = now, effective, expiry
         s.executed_pdf_sha256 = doc.pdf_sha256

@@ -9,7 +9,6 @@ import pytest
 from documents.compose import compose
 from documents.library import LibraryError, load_library
 from domain.agreements import AgreementKind
-
 from tests.documents.examples import request
 
 CORE_LANGUAGES = ("en", "ko", "ru", "zh")
@@ -28,7 +27,15 @@ def test_every_kind_has_its_clauses_in_the_four_core_languages() -> None:
 
 def test_shared_clauses_are_reused_across_kinds() -> None:
     lib = load_library()
-    shared = {"definitions", "confidentiality", "dispute_settlement", "entry_into_force", "termination", "authentic_texts", "amendments"}
+    shared = {
+        "definitions",
+        "confidentiality",
+        "dispute_settlement",
+        "entry_into_force",
+        "termination",
+        "authentic_texts",
+        "amendments",
+    }
     for kind in AgreementKind:
         assert shared <= set(lib.kinds[kind]), kind
 
@@ -84,10 +91,22 @@ def test_an_edited_override_file_is_read_again(tmp_path: Path) -> None:
     ("content", "expected"),
     [
         ("clauses:\n  - id: costs\n    heading: {en: Costs}\n", "clauses[0] (id 'costs').body: Field required"),
-        ("clauses:\n  - id: costs\n    heading: {en: Costs}\n    body: {en: x, xx: y}\n", "clauses[0] (id 'costs').body: Value error, 'xx' is not a supported language"),
-        ("clauses:\n  - id: costs\n    heading: {ko: 비용}\n    body: {en: x}\n", "clauses[0] (id 'costs').heading: Value error, an English ('en') text is required"),
-        ("clauses:\n  - id: Bad Id\n    heading: {en: x}\n    body: {en: x}\n", "clauses[0] (id 'Bad Id').id: String should match pattern"),
-        ("clauses:\n  - id: costs\n    heading: {en: x}\n    body: {en: x}\n    footnote: y\n", "clauses[0] (id 'costs').footnote: Extra inputs are not permitted"),
+        (
+            "clauses:\n  - id: costs\n    heading: {en: Costs}\n    body: {en: x, xx: y}\n",
+            "clauses[0] (id 'costs').body: Value error, 'xx' is not a supported language",
+        ),
+        (
+            "clauses:\n  - id: costs\n    heading: {ko: 비용}\n    body: {en: x}\n",
+            "clauses[0] (id 'costs').heading: Value error, an English ('en') text is required",
+        ),
+        (
+            "clauses:\n  - id: Bad Id\n    heading: {en: x}\n    body: {en: x}\n",
+            "clauses[0] (id 'Bad Id').id: String should match pattern",
+        ),
+        (
+            "clauses:\n  - id: costs\n    heading: {en: x}\n    body: {en: x}\n    footnote: y\n",
+            "clauses[0] (id 'costs').footnote: Extra inputs are not permitted",
+        ),
         ("clauses: [\n", "not valid YAML"),
         ("clauses:\n  - id: costs\n    heading: {en: x}\n    body: {en: '{% if %}'}\n", "clause 'costs' body.en, line 1"),
     ],
@@ -109,5 +128,5 @@ def test_kinds_naming_an_unknown_clause_is_refused(tmp_path: Path) -> None:
 def test_the_same_id_twice_in_one_folder_is_refused(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", OVERRIDE)
     write(tmp_path, "b.yaml", OVERRIDE)
-    with pytest.raises(LibraryError, match="clause id 'costs' is already defined in .*a.yaml"):
+    with pytest.raises(LibraryError, match=r"clause id 'costs' is already defined in .*a\.yaml"):
         load_library(tmp_path)

@@ -10,7 +10,6 @@ from documents.compose import ComposeError, and_list, compose, format_date, form
 from documents.library import load_library
 from domain.agreements import AgreementKind
 from domain.texts import text_sha256
-
 from tests.documents.examples import ORGS, request
 
 PAIRS = [["en", "ko"], ["en", "ru"], ["en", "zh"]]
@@ -68,7 +67,10 @@ def test_a_clause_override_is_taken_literally() -> None:
     typed = "Each Party keeps {{ 7*7 }} secrets {% if true %}forever{% endif %}.\r\n\r\n<b>Really.</b>"
     req = request(AgreementKind.CO_PRODUCTION, ["en", "ko"], clause_overrides={"confidentiality": {"en": typed}})
     text = compose(req, load_library())
-    assert text.clause("confidentiality").body["en"] == "Each Party keeps {{ 7*7 }} secrets {% if true %}forever{% endif %}.\n\n<b>Really.</b>"
+    assert (
+        text.clause("confidentiality").body["en"]
+        == "Each Party keeps {{ 7*7 }} secrets {% if true %}forever{% endif %}.\n\n<b>Really.</b>"
+    )
     assert text.clause("confidentiality").body["ko"].startswith("각 당사자는")  # other language still from the library
     assert text_sha256(text) != text_sha256(compose(request(AgreementKind.CO_PRODUCTION, ["en", "ko"]), load_library()))
 
@@ -81,7 +83,7 @@ def test_an_override_for_a_clause_the_kind_lacks_is_refused() -> None:
 
 def test_a_missing_variable_is_named() -> None:
     req = request(AgreementKind.UNIVERSITY_PARTNERSHIP, ["en", "ko"], variables={})
-    with pytest.raises(ComposeError, match="variables.program_name: Field required"):
+    with pytest.raises(ComposeError, match=r"variables\.program_name: Field required"):
         compose(req, load_library())
 
 
@@ -99,7 +101,7 @@ def test_the_sandbox_refuses_python_internals(tmp_path: Path) -> None:
         "clauses:\n  - id: costs\n    heading: {en: Costs}\n    body: {en: \"{{ ''.__class__.__mro__[1].__subclasses__() }}\"}\n",
         encoding="utf-8",
     )
-    with pytest.raises(ComposeError, match="clause 'costs' .* cannot be filled"):
+    with pytest.raises(ComposeError, match=r"clause 'costs' .* cannot be filled"):
         compose(request(AgreementKind.CO_PRODUCTION, ["en"]), load_library(tmp_path))
 
 

@@ -54,7 +54,7 @@ def glyph_page() -> str:
     return (
         '<html><head><link rel="stylesheet" href="helix-asset:styles/fonts.css">'
         '<link rel="stylesheet" href="helix-asset:styles/helix.css">'
-        '<style>@page { size: 172mm 52mm; margin: 0; @bottom-left { content: none } @bottom-right { content: none } '
+        "<style>@page { size: 172mm 52mm; margin: 0; @bottom-left { content: none } @bottom-right { content: none } "
         "@top-left { content: none } @top-right { content: none } }</style></head><body>" + "".join(boxes) + "</body></html>"
     )
 
@@ -70,11 +70,13 @@ def crops(pdf: bytes) -> dict[str, Image.Image]:
 
 
 def ink(img: Image.Image) -> int:
-    return sum(1 for v in img.getdata() if v < 128)
+    """Dark pixels."""
+    return sum(img.histogram()[:128])
 
 
 def differs(a: Image.Image, b: Image.Image) -> int:
-    return sum(1 for v in ImageChops.difference(a, b).getdata() if v > 64)
+    """Pixels that clearly differ between two crops."""
+    return sum(ImageChops.difference(a, b).histogram()[65:])
 
 
 def tofu_findings(images: dict[str, Image.Image], scripts: list[str]) -> list[str]:
@@ -111,7 +113,9 @@ def test_each_script_uses_its_bundled_face(derived_pdf: bytes) -> None:
     page = PdfReader(io.BytesIO(derived_pdf)).pages[0]
     names = {str(f.get_object()["/BaseFont"]).split("+", 1)[1] for f in page["/Resources"]["/Font"].values()}
     assert {"Helix-Latin", "Helix-Hangul", "Helix-Han", "Helix-Arabic", "Helix-Devanagari"} <= names
-    text = page.extract_text()
+    # pdfium, not pypdf: weasyprint gives the Latin face a custom CMap when a non-BMP character
+    # (the G clef) is on the page, which pypdf decodes wrongly.
+    text = pdfium.PdfDocument(derived_pdf)[0].get_textpage().get_text_range()
     for script in REAL:
         for ch in SAMPLES[script]:
             assert ch in text, (script, ch)
@@ -140,8 +144,23 @@ def test_bundled_fonts_without_a_cache_print_cjk_too() -> None:
     assert tofu_findings(images, ["hangul", "han"]) == []
 
 
-def test_a_face_file_lost_from_the_cache_is_derived_again(font_cache: Path, tmp_path: Path) -> None:
-    face = next(f for f in fontset(font_cache).faces if f.name == "latin-400")
-    copy = replace(face, path=tmp_path / face.path.name)
-    assert not copy.path.exists()
-    assert copy.ready().read_bytes()[:4] == b"\x00\x01\x00\x00"
+def test_a_face_is_derived_once_into_place_and_never_half_written(tmp_path: Path) -> None:
+    calls: list[Path] = []
+
+    def make(out: Path) -> None:
+        calls.append(out)
+        out.write_bytes(b"font bytes")
+
+    face = replace(fontset(None).faces[0], path=tmp_path / "cache" / "latin-400-abc.ttf", make=make)
+    assert face.ready().read_bytes() == b"font bytes"
+    assert face.ready() == face.path and len(calls) == 1  # second call finds the file
+    assert calls[0].name.startswith(".latin-400-abc.ttf.") and not calls[0].exists()  # written aside, renamed
+
+    def broken(out: Path) -> None:
+        out.write_bytes(b"half")
+        raise RuntimeError("disk full")
+
+    lost = replace(face, path=tmp_path / "cache" / "han-def.ttf", make=broken)
+    with pytest.raises(RuntimeError):
+        lost.ready()
+    assert list((tmp_path / "cache").iterdir()) == [face.path]

@@ -91,7 +91,7 @@ def start_worker_process(s: Settings, address: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "HELIX_DATA_DIR": str(s.data_dir), "DATABASE_URL": s.resolved_database_url,
            "HELIX_TASK_QUEUE": s.task_queue, "TEMPORAL_ADDRESS": address}
     return subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=open(s.data_dir / "worker.log", "ab"), stderr=subprocess.STDOUT)
 
 
 async def test_worker_killed_during_signing_yields_one_executed_pdf(dev: WorkflowEnvironment, tmp_path: Path, monkeypatch) -> None:
