@@ -62,6 +62,8 @@ def build_worker(client: Client, s: Settings, **options: Any) -> Worker:
 
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for noisy in ("weasyprint", "fontTools"):  # per-page progress and subsetting chatter
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     s = get_settings()
     s.data_dir.mkdir(parents=True, exist_ok=True)
     client = await connect_temporal()
