@@ -38,11 +38,12 @@ def binary(name: str) -> str:
 
 
 def start_server(s: Settings) -> subprocess.Popen[bytes]:
+    log_file = open(s.data_dir / "temporal.log", "ab")  # noqa: SIM115 - the child keeps it open
     return subprocess.Popen(
         [binary("temporal"), "server", "start-dev", "--ip", "127.0.0.1", "--ui-ip", "127.0.0.1",
          "--port", str(s.temporal_port), "--ui-port", str(s.temporal_ui_port),
          "--db-filename", str(s.data_dir / "temporal.db"), "--log-level", "warn", "--ui-disable-news-fetch"],
-        stdout=subprocess.DEVNULL, start_new_session=True,
+        stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
     )
 
 
@@ -115,6 +116,7 @@ def main() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)  # also when started from a shell that ignores SIGINT
     try:
         server = start_server(s)
         procs.append(("temporal server", server))
