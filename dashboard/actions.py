@@ -17,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import client, common
+from dashboard.revision import revision_form
 from domain.agreement_rules import signer_for
 from domain.agreements import AgreementState, Phase
 from domain.parties import Person
@@ -94,9 +95,11 @@ def step_actions(step: StepPublic, state: AgreementState, me: Person, scope: str
             args=(wid, "approve", version, update_id(step, "approve", me.id, h), scope),
         )
         _comment_form(step, me, state, scope)
+        revision_form(wid, state, me, scope)
     elif step.kind == "review":
         st.caption("Read the current version and comment on it; approvals open when the review round closes.")
         _comment_form(step, me, state, scope)
+        revision_form(wid, state, me, scope)
     elif step.kind == "sign":
         st.button(
             f"Sign version {number}",
@@ -218,6 +221,8 @@ def initiator_actions(item_id: str, state: AgreementState, me: Person, scope: st
             on_click=_send,
             args=(item_id, "close_review", base, f"{item_id}:close_review:{round_tag}:{me.id}", scope),
         )
+    if phase in {Phase.DRAFT, Phase.REVIEW, Phase.APPROVAL}:
+        revision_form(item_id, state, me, scope)
     if phase in {Phase.DRAFT, Phase.REVIEW, Phase.APPROVAL, Phase.SIGNING}:
         with cols[1].expander("Void this agreement"), st.form(f"{key}-void", border=False):
             st.text_area(

@@ -278,3 +278,32 @@ def test_outbox_shows_own_mail_or_all_for_the_board(app: AppTest) -> None:
     sign_in(board, "board.chair")
     board.switch_page("views/outbox.py").run()
     assert set(board.dataframe[0].value["Subject"]) == {"Action needed: approve version 2", "Review open: BFA–VGIK"}
+
+
+def test_approver_proposes_a_revision_of_one_clause(app: AppTest, temporal: FakeTemporal) -> None:
+    sign_in(app, "liaison.kr")
+    key = f"revise-{KR_KZ}-{KR_KZ_HASHES[2][:12]}"
+    app.selectbox(key=f"{key}-clause").select("share").run()
+    app.text_area(key=f"{key}-share-en").input("Each party contributes at least 25 percent.")
+    app.text_input(key=f"{key}-share-summary").input("Raise the minimum share")
+    submit = next(b for b in app.button if b.label == "Propose revision")
+    submit.click().run()
+    no_failure(app)
+    [(workflow_id, action, data, update_id)] = temporal.calls
+    assert (workflow_id, action) == (KR_KZ, "revise")
+    assert data == {
+        "actor_id": "kim-minji",
+        "summary": "Raise the minimum share",
+        "base_version_hash": KR_KZ_HASHES[2],
+        "clause_overrides": {"share": {"en": "Each party contributes at least 25 percent."}},
+    }
+    assert update_id.startswith(f"{KR_KZ}:revise:kim-minji:")
+
+
+def test_a_revision_without_changes_is_not_sent(app: AppTest, temporal: FakeTemporal) -> None:
+    sign_in(app, "liaison.kr")
+    key = f"revise-{KR_KZ}-{KR_KZ_HASHES[2][:12]}"
+    app.text_input(key=f"{key}-purpose-summary").input("Nothing really")
+    next(b for b in app.button if b.label == "Propose revision").click().run()
+    assert temporal.calls == []
+    assert any("Nothing changed" in e.value for e in app.error)
