@@ -38,7 +38,7 @@ def binary(name: str) -> str:
 
 
 def start_server(s: Settings) -> subprocess.Popen[bytes]:
-    log_file = open(s.data_dir / "temporal.log", "ab")  # noqa: SIM115 - the child keeps it open
+    log_file = open(s.data_dir / "temporal.log", "ab")  # the child process keeps it open
     return subprocess.Popen(
         [binary("temporal"), "server", "start-dev", "--ip", "127.0.0.1", "--ui-ip", "127.0.0.1",
          "--port", str(s.temporal_port), "--ui-port", str(s.temporal_ui_port),

@@ -100,3 +100,32 @@ def test_malformed_directory_file(tmp_path: Path) -> None:
     path.write_text("organisations:\n  - id: x1\n    names: {en: X}\n    kind: spaceship\n    country: KR\n")
     r = runner.invoke(cli.app, ["directory", "load", str(path)])
     assert r.exit_code == 2 and "kind" in r.output
+
+
+@pytest.fixture
+def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A read model and document store with a two-version agreement (the dashboard's test data)."""
+    from store.db import init_db, make_engine
+    from tests.dashboard.seed import seed
+
+    s = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'seeded.db'}")
+    engine = make_engine(s.resolved_database_url)
+    init_db(engine)
+    seed(engine, tmp_path)
+    monkeypatch.setattr(cli, "get_settings", lambda: s)
+    return s
+
+
+def test_show_diff_and_pdf_of_a_stored_agreement(seeded: Settings, tmp_path: Path) -> None:
+    r = runner.invoke(cli.app, ["agreement", "show", "coproduction-kr-kz"])
+    assert r.exit_code == 0 and "version 2" in r.output and "awaiting: Approve version 2" in r.output
+    r = runner.invoke(cli.app, ["agreement", "diff", "coproduction-kr-kz", "1", "2"])
+    assert r.exit_code == 0
+    assert "documentaries and animation" in r.output and "Governing law" in r.output
+    out = tmp_path / "v1.pdf"
+    r = runner.invoke(cli.app, ["agreement", "pdf", "coproduction-kr-kz", "--version", "1", "-o", str(out)])
+    assert r.exit_code == 0 and out.read_bytes().startswith(b"%PDF")
+    r = runner.invoke(cli.app, ["agreement", "pdf", "coproduction-kr-kz", "-o", str(out)])
+    assert r.exit_code == 2 and "not executed yet" in r.output
+    r = runner.invoke(cli.app, ["agreement", "diff", "coproduction-kr-kz", "1", "9"])
+    assert r.exit_code == 2 and "version 9 does not exist" in r.output

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import Engine
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from demo.seed import act_when_ready
-from domain.agreements import Phase
+from domain.agreements import AgreementSpec, Phase
 from services import agreements as svc
 from settings import Settings
 from store import queries
@@ -48,6 +49,16 @@ def settings_for(tmp: Path) -> Settings:
     return Settings(data_dir=tmp, database_url=f"sqlite:///{tmp / 'helix.db'}", task_queue="helix-e2e")
 
 
+def prepare(tmp: Path, monkeypatch: pytest.MonkeyPatch, demo_file: str) -> tuple[Settings, Engine, AgreementSpec]:
+    """Settings on a fresh data folder, the demo directory loaded, and a demo agreement's spec."""
+    s = settings_for(tmp)
+    monkeypatch.setattr("services.agreements.get_settings", lambda: s)
+    engine = make_engine(s.resolved_database_url)
+    init_db(engine)
+    load_directory(engine, ROOT / "demo" / "directory.yaml")
+    return s, engine, svc.build_spec(engine, svc.read_agreement_file(ROOT / "demo" / "agreements" / demo_file))
+
+
 async def wait_for(predicate, seconds: float = 120):  # type: ignore[no-untyped-def]
     for _ in range(int(seconds * 10)):
         value = predicate()
@@ -58,12 +69,7 @@ async def wait_for(predicate, seconds: float = 120):  # type: ignore[no-untyped-
 
 
 async def test_accession_mou_from_file_to_executed_pdf(dev: WorkflowEnvironment, tmp_path: Path, monkeypatch) -> None:
-    s = settings_for(tmp_path)
-    monkeypatch.setattr("services.agreements.get_settings", lambda: s)
-    engine = make_engine(s.resolved_database_url)
-    init_db(engine)
-    load_directory(engine, ROOT / "demo" / "directory.yaml")
-    spec = svc.build_spec(engine, svc.read_agreement_file(ROOT / "demo" / "agreements" / "2-coproduction-kr-cn.yaml"))
+    s, engine, spec = prepare(tmp_path, monkeypatch, "2-coproduction-kr-cn.yaml")
     async with build_worker(dev.client, s):
         wid = await svc.start_agreement(dev.client, spec)
         with pytest.raises(svc.InputError):
@@ -95,12 +101,7 @@ def start_worker_process(s: Settings, address: str) -> subprocess.Popen[bytes]:
 
 
 async def test_worker_killed_during_signing_yields_one_executed_pdf(dev: WorkflowEnvironment, tmp_path: Path, monkeypatch) -> None:
-    s = settings_for(tmp_path)
-    monkeypatch.setattr("services.agreements.get_settings", lambda: s)
-    engine = make_engine(s.resolved_database_url)
-    init_db(engine)
-    load_directory(engine, ROOT / "demo" / "directory.yaml")
-    spec = svc.build_spec(engine, svc.read_agreement_file(ROOT / "demo" / "agreements" / "4-coproduction-kr-kz.yaml"))
+    s, engine, spec = prepare(tmp_path, monkeypatch, "4-coproduction-kr-kz.yaml")
     address = dev.client.service_client.config.target_host
     worker = start_worker_process(s, address)
     try:
