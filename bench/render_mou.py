@@ -161,10 +161,10 @@ def child(mode: str, cache: Path | None) -> dict[str, Any]:
         version=4, author_name="Kim Ji-won", summary="Agreed text", created_at=START, text_sha256=text_sha256(text)
     )
     if mode in ("version", "bundled"):
-        run = lambda: render.render_version(text, meta, font_cache_dir=cache)  # noqa: E731
+        run = lambda: render.render_version(text, meta, font_cache_dir=cache)
     elif mode == "executed":
         req = execute_request(text)
-        run = lambda: render.render_executed(text, req, font_cache_dir=cache)  # noqa: E731
+        run = lambda: render.render_executed(text, req, font_cache_dir=cache)
     elif mode == "weasyprint_only":
         html = render._env.get_template("version.html").render(
             **render._common(text), meta=meta, created_at=render.utc(meta.created_at)
