@@ -16,11 +16,13 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from services import agreements as svc
 from settings import connect_temporal, get_settings
 from store import queries
+from store.blobs import BlobError, BlobStore
 from store.db import init_db, make_engine
 from store.directory import DirectoryError, load_directory
 
@@ -49,10 +51,23 @@ def run(coro: Any) -> Any:
         return asyncio.run(coro)
     except RPCError as e:
         fail(f"the Temporal server did not answer ({e.message}); is the system running? (see README)")
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        fail("the action was sent but no answer came in time; it may still take effect — check with 'agreement show'")
     except (ConnectionError, OSError, RuntimeError) as e:
         if "connect" in str(e).lower():
             fail(f"cannot reach the Temporal server: {e}")
         raise
+
+
+def write_document(sha: str, out: Path) -> None:
+    try:
+        data = BlobStore(get_settings().documents_dir).get(sha)
+    except BlobError as e:  # missing or corrupt in the document store
+        fail(f"the document {sha[:12]} cannot be read from the store: {e}")
+    try:
+        out.write_bytes(data)
+    except OSError as e:
+        fail(f"cannot write {out}: {e.strerror}")
 
 
 @directory_app.command("load")
@@ -124,7 +139,6 @@ def agreement_show(agreement_id: str) -> None:
 def agreement_diff(agreement_id: str, a: int, b: int, lang: str = "en") -> None:
     """Compare two versions of an agreement as a readable diff."""
     from domain.texts import CanonicalText, diff_as_text
-    from store.blobs import BlobStore
 
     e = engine()
     item = queries.get_item(e, svc.workflow_id(agreement_id))
@@ -135,7 +149,10 @@ def agreement_diff(agreement_id: str, a: int, b: int, lang: str = "en") -> None:
         if n not in versions:
             fail(f"version {n} does not exist; versions are {sorted(versions)}")
     blobs = BlobStore(get_settings().documents_dir)
-    ta, tb = (CanonicalText.model_validate_json(blobs.get(versions[n]["text_sha256"])) for n in (a, b))
+    try:
+        ta, tb = (CanonicalText.model_validate_json(blobs.get(versions[n]["text_sha256"])) for n in (a, b))
+    except BlobError as e:
+        fail(f"a version's text cannot be read from the document store: {e}")
     typer.echo(diff_as_text(ta, tb, lang))
 
 
@@ -146,8 +163,6 @@ def agreement_pdf(
     version: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Write an agreement's PDF: the executed one, or a version's draft with --version."""
-    from store.blobs import BlobStore
-
     item = queries.get_item(engine(), svc.workflow_id(agreement_id))
     if item is None:
         fail(f"no agreement '{agreement_id}' in the read model")
@@ -161,7 +176,7 @@ def agreement_pdf(
         if not found:
             fail(f"version {version} does not exist")
         sha = found[0]["pdf_sha256"]
-    out.write_bytes(BlobStore(get_settings().documents_dir).get(sha))
+    write_document(sha, out)
     typer.echo(f"wrote {out}")
 
 

@@ -39,7 +39,9 @@ def start_server(s: Settings) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [binary("temporal"), "server", "start-dev", "--ip", "127.0.0.1", "--ui-ip", "127.0.0.1",
          "--port", str(s.temporal_port), "--ui-port", str(s.temporal_ui_port),
-         "--db-filename", str(s.data_dir / "temporal.db"), "--log-level", "warn", "--ui-disable-news-fetch"],
+         "--db-filename", str(s.data_dir / "temporal.db"), "--log-level", "warn", "--ui-disable-news-fetch",
+         # eleven signatories at a festival table may sign in the same second
+         "--dynamic-config-value", "history.maxInFlightUpdates=100"],
         stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
     )
 
@@ -89,6 +91,8 @@ async def seed_once(s: Settings) -> None:
 
 
 def stop(procs: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not orphan the children
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     for name, p in procs:
         if p.poll() is None:
             log.info("stopping %s", name)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.documents import DocumentActivities
-from activities.records import RecordActivities
+from activities.records import OutboxRelay, RecordActivities
 from settings import Settings, connect_temporal, get_settings
 from store.blobs import BlobStore
 from store.db import init_db, make_engine
@@ -50,14 +50,10 @@ def activities_for(s: Settings) -> list[Any]:
 
 
 def build_worker(client: Client, s: Settings, **options: Any) -> Worker:
-    return Worker(
-        client,
-        task_queue=s.task_queue,
-        workflows=ALL_WORKFLOWS,
-        activities=activities_for(s),
-        activity_executor=ThreadPoolExecutor(max_workers=8),
-        **options,
-    )
+    """Activities are async (blocking work runs in threads); on shutdown, in-flight tasks get
+    `graceful_shutdown_timeout` to finish before they are cancelled and retried elsewhere."""
+    options.setdefault("graceful_shutdown_timeout", timedelta(seconds=30))
+    return Worker(client, task_queue=s.task_queue, workflows=ALL_WORKFLOWS, activities=activities_for(s), **options)
 
 
 async def main() -> None:
@@ -72,10 +68,13 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    relay = OutboxRelay(make_engine(s.resolved_database_url), smtp_config(s))
     log.info("worker polling task queue %r", s.task_queue)
     async with worker:
+        relay_task = asyncio.create_task(relay.run(stop))
         await stop.wait()
-        log.info("shutting down: finishing in-flight tasks")
+        log.info("shutting down: finishing in-flight tasks (up to 30 s)")
+        await relay_task
 
 
 if __name__ == "__main__":

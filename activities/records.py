@@ -8,6 +8,7 @@ idempotency key and delivers it at most once.
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from sqlalchemy.engine import Engine
 from temporalio import activity
@@ -16,6 +17,8 @@ from domain import activity_names as act
 from domain.agreements import AgreementProjection
 from domain.notifications import Notification
 from store import outbox, projections
+
+log = logging.getLogger("helix.activities")
 
 
 class RecordActivities:
@@ -29,8 +32,43 @@ class RecordActivities:
 
     @activity.defn(name=act.NOTIFY)
     async def notify(self, n: Notification) -> None:
+        """Write the message to the outbox and try to send it once. A mail server that is down
+        must not hold up the agreement: the message stays pending for `OutboxRelay`."""
+
         def send() -> None:
             outbox.enqueue(self.engine, n.key, n.item_id, [f"{p.name} <{p.email}>" for p in n.to], n.subject, n.body)
-            outbox.deliver(self.engine, n.key, self.smtp)
+            try:
+                outbox.deliver(self.engine, n.key, self.smtp)
+            except outbox.TransientMailError as e:
+                log.warning("mail %s left pending: %s", n.key, e)
 
         await asyncio.to_thread(send)
+
+
+class OutboxRelay:
+    """Retries pending mail in the background of a worker process (the outbox pattern's relay).
+
+    Claims are atomic per message, so any number of workers may run a relay; a message is never
+    sent twice. Not a deadline or a business timer — those are durable timers in workflows."""
+
+    def __init__(self, engine: Engine, smtp: outbox.SmtpConfig | None, every_seconds: float = 60) -> None:
+        self.engine, self.smtp, self.every = engine, smtp, every_seconds
+
+    def run_once(self) -> int:
+        sent = 0
+        for key in outbox.pending_keys(self.engine):
+            try:
+                outbox.deliver(self.engine, key, self.smtp)
+                sent += 1
+            except outbox.TransientMailError as e:
+                log.info("mail %s still pending: %s", key, e)
+                break  # the server is still unwell; try again next round
+        return sent
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await asyncio.to_thread(self.run_once)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.every)
+            except TimeoutError:
+                pass

@@ -7,7 +7,9 @@ leaves no trace.
 
 from __future__ import annotations
 
+from domain.agreement_kinds import validate_variables
 from domain.agreements import (
+    MAX_OVERRIDE_CHARS,
     NEGOTIATION_PHASES,
     AgreementState,
     ApproveAction,
@@ -137,6 +139,18 @@ def check_revise(state: AgreementState, a: ReviseAction) -> PersonRef:
     _current(state, a.base_version_hash, "revise")
     if not a.clause_overrides and a.variables is None:
         raise Rejected("A revision must change at least one clause or variable.")
+    if a.variables is not None:
+        try:  # a variable the kind does not accept must be refused here, not fail the workflow later
+            validate_variables(state.spec.kind, {**state.spec.variables, **a.variables})
+        except ValueError as e:
+            raise Rejected(f"The revision's variables are not valid: {e}") from None
+    merged = {**state.clause_overrides, **a.clause_overrides}
+    if sum(len(t) for texts in merged.values() for t in texts.values()) > 3 * MAX_OVERRIDE_CHARS:
+        raise Rejected("The agreement's rewritten clauses would exceed the size an agreement may carry; shorten them.")
+    languages = set(state.spec.languages)
+    for clause_id, texts in a.clause_overrides.items():
+        if unknown := set(texts) - languages:
+            raise Rejected(f"Clause '{clause_id}': this agreement is in {', '.join(state.spec.languages)}, not {', '.join(sorted(unknown))}.")
     return person
 
 
@@ -210,6 +224,8 @@ def check_delegate(state: AgreementState, a: DelegateAction) -> tuple[PersonRef,
 def check_void(state: AgreementState, a: VoidAction) -> PersonRef:
     if a.actor_id != state.spec.initiator.id:
         raise Rejected("Only the initiator can void an agreement.")
+    if state.executed_at is not None:
+        raise Rejected("An executed agreement cannot be voided; give notice of termination instead.")
     _phase(state, NEGOTIATION_PHASES, "void the agreement")
     return state.spec.initiator
 
@@ -226,5 +242,5 @@ def check_terminate(state: AgreementState, a: TerminateAction) -> PersonRef:
     is_signatory = party is not None and a.actor_id in {s.id for s in party.signatories}
     if a.actor_id != state.spec.initiator.id and not is_signatory:
         raise Rejected("Only the initiator or a party's signatory may give notice of termination.")
-    _phase(state, {Phase.ACTIVE, Phase.RENEWAL}, "give notice of termination")
+    _phase(state, {Phase.PENDING, Phase.ACTIVE, Phase.RENEWAL}, "give notice of termination")
     return person

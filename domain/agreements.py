@@ -17,6 +17,10 @@ from domain.parties import ID_PATTERN, PersonRef
 from domain.reference import COUNTRIES, LANGUAGES
 
 MAX_PARTIES = 60
+# Bounds that keep a workflow's payloads far below Temporal's 2 MB limit (texts are UTF-8: up to
+# 3 bytes a character); the full texts live in the document store, addressed by hash.
+MAX_OVERRIDE_CHARS = 100_000
+MAX_COMMENTS_KEPT = 300
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
 
@@ -40,6 +44,7 @@ class Phase(StrEnum):
     APPROVAL = "approval"
     SIGNING = "signing"
     EXECUTING = "executing"  # signatures complete, executed PDF being produced
+    PENDING = "pending"  # executed, in force from a later effective date
     ACTIVE = "active"
     RENEWAL = "renewal"  # renewal window open
     TERMINATING = "terminating"  # notice given, not yet effective
@@ -98,6 +103,14 @@ class TermSpec(BaseModel):
     renewal_window_days: int = Field(default=90, ge=1, le=730)
     renewal_reminder_every_days: int = Field(default=30, ge=1, le=365)
     termination_notice_days: int = Field(default=90, ge=0, le=730)
+
+    @model_validator(mode="after")
+    def _window_inside_term(self) -> TermSpec:
+        if self.renewal_window_days >= self.term_months * 28:
+            raise ValueError(
+                f"the renewal window ({self.renewal_window_days} days) must be shorter than the term ({self.term_months} months)"
+            )
+        return self
 
 
 class AgreementSpec(BaseModel):
@@ -252,12 +265,16 @@ class ReviseAction(Action):
     @field_validator("clause_overrides")
     @classmethod
     def _sizes(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-        if len(v) > 200:
-            raise ValueError("at most 200 clauses can change in one revision")
+        if len(v) > 50:
+            raise ValueError("at most 50 clauses can change in one revision")
+        total = 0
         for texts in v.values():
             for text in texts.values():
                 if len(text) > 20_000:
                     raise ValueError("a clause may be at most 20,000 characters")
+                total += len(text)
+        if total > MAX_OVERRIDE_CHARS:
+            raise ValueError(f"a revision may change at most {MAX_OVERRIDE_CHARS:,} characters of text")
         return v
 
 

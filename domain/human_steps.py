@@ -89,6 +89,7 @@ class OpenStep(BaseModel):
     country: str | None = None
     awaited: list[PersonRef]
     opened_at: datetime
+    opened_seq: int = 0  # the item's event count when the step opened: tells reopenings apart
     due_at: datetime
     reminders_sent: int = 0
     escalation: int = 0  # 0 none, 1 liaison, 2 board

@@ -9,6 +9,7 @@ so the workflow's validators can authorize without any I/O. Every problem is rep
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from domain.agreements import (
     AgreementSpec,
     ApproveAction,
     CommentAction,
+    ComposeRequest,
     DeclineAction,
     DelegateAction,
     PhaseAction,
@@ -130,6 +132,11 @@ def build_spec(engine: Engine, f: AgreementFile) -> AgreementSpec:
 
         approvers = entry.approvers if entry.approvers is not None else holders(Role.APPROVER)
         signatories = entry.signatories if entry.signatories is not None else holders(Role.SIGNATORY)
+        for field, ids, role in [("approvers", approvers, Role.APPROVER), ("signatories", signatories, Role.SIGNATORY)]:
+            for pid in ids:
+                if not person(pid, f"parties.{i}.{field}").holds(role, organisation_id=org.id):
+                    raise InputError(f"parties.{i}.{field}: {pid} is not {'an' if role is Role.APPROVER else 'a'} "
+                                     f"{role.value} of {org.id} in the directory")
         if not approvers:
             raise InputError(f"parties.{i}.approvers: {org.id} has no approver in the directory; name one")
         if not signatories:
@@ -151,9 +158,26 @@ def build_spec(engine: Engine, f: AgreementFile) -> AgreementSpec:
         "board": board,
     }
     try:
-        return AgreementSpec.model_validate(data)
+        spec = AgreementSpec.model_validate(data)
     except ValidationError as e:
         raise InputError(_problems(e)) from None
+    check_composes(spec)
+    return spec
+
+
+def check_composes(spec: AgreementSpec) -> None:
+    """Compose the first version here, before starting: a clause the library cannot fill in these
+    languages is the file's problem, reported now, not a workflow that fails later."""
+    from documents.compose import ComposeError, compose
+    from documents.library import LibraryError, load_library
+
+    req = ComposeRequest(agreement_id=spec.id, kind=spec.kind, title=spec.title, languages=spec.languages,
+                         variables=spec.variables, parties=spec.parties, version=1, author_name=spec.initiator.name,
+                         summary="check", created_at=datetime.now(UTC))
+    try:
+        compose(req, load_library(get_settings().data_dir / "clauses"))
+    except (ComposeError, LibraryError) as e:
+        raise InputError(f"the agreement cannot be composed from the clause library: {e}") from None
 
 
 def workflow_id(agreement_id: str) -> str:

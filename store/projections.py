@@ -240,7 +240,9 @@ def agreement_snapshot(
     events = list({e.seq: e for e in [*state.events, *proj.new_events]}.values())
     latest = max((e.at for e in events), default=None)
     cur = state.current
-    current_signers = {s.organisation_id for s in state.signatures if cur and s.version_hash == cur.text_sha256}
+    current_signers = {
+        s.organisation_id for s in state.signatures if cur and s.version_hash == cur.text_sha256 and s.term == state.term_number
+    }
     summary: dict[str, Any] = {
         "version": cur.number if cur else None,
         "version_hash": cur.text_sha256 if cur else None,

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import activity_names as act
     from domain import agreement_rules as rules
     from domain.agreements import (
+        MAX_COMMENTS_KEPT,
         TERMINAL_PHASES,
         AgreementProjection,
         AgreementSpec,
@@ -64,6 +65,7 @@ A = TypeVar("A", bound=BaseModel)
 RENDER_TIMEOUT = timedelta(minutes=10)
 HEARTBEAT = timedelta(seconds=10)
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
+NOTIFY_TIMEOUT = timedelta(minutes=2)  # above the SMTP client's own timeouts
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
 
@@ -104,63 +106,100 @@ class AgreementWorkflow:
         if inp.resumed is None:
             self._event("created", self.s.spec.initiator, f"{self.s.spec.kind.value}: {self.s.spec.title}")
             async with self.lock:
-                await self._compose(self.s.spec.initiator, "Initial draft", {}, None)
-                if self.s.spec.start_in_review:
-                    self._open_review(self.s.spec.initiator)
+                try:
+                    await self._compose(self.s.spec.initiator, "Initial draft", {}, None)
+                except ActivityError as e:  # e.g. a clause the library cannot fill: nothing to negotiate
+                    self.s.phase = Phase.VOIDED
+                    self.s.outcome_reason = f"The first version could not be prepared: {_cause(e)}"
+                    self._event("voided", None, self.s.outcome_reason)
+                else:
+                    if self.s.spec.start_in_review:
+                        self._open_review(self.s.spec.initiator)
                 await self._commit()
         else:
             self._sync_steps()
 
         while self.s.phase not in TERMINAL_PHASES:
-            if workflow.info().is_continue_as_new_suggested() and self.s.phase in {Phase.ACTIVE, Phase.REVIEW}:
-                await workflow.wait_condition(workflow.all_handlers_finished)
+            if self._continue_as_new_suggested():
+                # Only between handlers and nudges: the whole state, open steps included, moves on.
+                await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())
                 workflow.continue_as_new(AgreementInput(spec=self.s.spec, resumed=self.s))
             await self._step_phase()
 
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._outcome()
 
+    @staticmethod
+    def _continue_as_new_suggested() -> bool:
+        return workflow.info().is_continue_as_new_suggested()
+
     async def _step_phase(self) -> None:
+        """Wait in the current phase until a person moves it, its deadline comes, or history is long."""
         phase = self.s.phase
-        if phase is Phase.REVIEW:
-            assert self.s.review_closes_at is not None
-            if await self._until(lambda: self.s.phase is not Phase.REVIEW, self.s.review_closes_at):
-                async with self.lock:
-                    if self.s.phase is Phase.REVIEW:
-                        self._event("review_closed", None, f"Review round {self.s.review_round} window ended")
-                        self.s.phase = Phase.APPROVAL
-                        await self._commit()
-        elif phase is Phase.EXECUTING:
+        if phase is Phase.EXECUTING:
             async with self.lock:
                 await self._execute()
-        elif phase is Phase.ACTIVE:
-            assert self.s.expiry_date is not None
-            opens = start_of_day(self.s.expiry_date) - timedelta(days=self.s.spec.term.renewal_window_days)
-            if await self._until(lambda: self.s.phase is not Phase.ACTIVE, opens):
-                async with self.lock:
-                    if self.s.phase is Phase.ACTIVE:
-                        self.s.phase = Phase.RENEWAL
-                        self._event("renewal_window_opened", None, f"Term {self.s.term_number} expires {self.s.expiry_date}")
-                        await self._commit()
-        elif phase is Phase.RENEWAL:
-            assert self.s.expiry_date is not None
-            if await self._until(lambda: self.s.phase is not Phase.RENEWAL, start_of_day(self.s.expiry_date)):
-                async with self.lock:
-                    if self.s.phase is Phase.RENEWAL:
-                        self.s.phase = Phase.EXPIRED
-                        self._event("expired", None, f"Term {self.s.term_number} ended {self.s.expiry_date} without renewal")
-                        await self._commit()
-        elif phase is Phase.TERMINATING:
-            assert self.s.ends_on is not None
-            if await self._until(lambda: self.s.phase is not Phase.TERMINATING, start_of_day(self.s.ends_on)):
-                async with self.lock:
-                    self.s.phase = Phase.TERMINATED
-                    self._event("terminated", None, f"Termination took effect on {self.s.ends_on}")
+            return
+        deadline = self._deadline()
+        moved = lambda: self.s.phase is not phase or self._continue_as_new_suggested()
+        if deadline is None:  # only people move these phases on
+            await workflow.wait_condition(moved)
+            return
+        at, transition = deadline
+        if await self._until(moved, at):
+            async with self.lock:
+                if self.s.phase is phase:
+                    transition()
                     await self._commit()
-        else:  # DRAFT, APPROVAL, SIGNING: only people move these on
-            await workflow.wait_condition(lambda: self.s.phase is not phase)
 
-    async def _until(self, changed: Callable[[], bool], at: Any) -> bool:
+    def _deadline(self) -> tuple[datetime, Callable[[], None]] | None:
+        """When the current phase ends by itself, and what happens then."""
+        s = self.s
+        if s.phase is Phase.REVIEW and s.review_closes_at:
+            return s.review_closes_at, self._review_window_ended
+        if s.phase is Phase.PENDING and s.effective_date:
+            return start_of_day(s.effective_date), self._enter_into_force
+        if s.phase is Phase.ACTIVE and s.expiry_date:
+            return start_of_day(s.expiry_date) - timedelta(days=s.spec.term.renewal_window_days), self._open_renewal
+        if s.phase is Phase.RENEWAL and s.expiry_date:
+            return start_of_day(s.expiry_date), self._expire
+        if s.phase is Phase.SIGNING and self._renewing and s.expiry_date:
+            return start_of_day(s.expiry_date), self._expire
+        if s.phase is Phase.TERMINATING and s.ends_on:
+            return start_of_day(s.ends_on), self._terminate_now
+        return None
+
+    @property
+    def _renewing(self) -> bool:
+        """Signing for a further term of an agreement already executed."""
+        return self.s.executed_at is not None and self.s.phase is Phase.SIGNING
+
+    def _review_window_ended(self) -> None:
+        self._event("review_closed", None, f"Review round {self.s.review_round} window ended")
+        self.s.phase = Phase.APPROVAL
+
+    def _enter_into_force(self) -> None:
+        self.s.phase = Phase.ACTIVE
+        self._event("in_force", None, f"In force from {self.s.effective_date} to {self.s.expiry_date}")
+
+    def _open_renewal(self) -> None:
+        self.s.phase = Phase.RENEWAL
+        self._event("renewal_window_opened", None, f"Term {self.s.term_number} expires {self.s.expiry_date}")
+
+    def _expire(self) -> None:
+        if self._renewing:  # the further term was not signed in time: the current one ends
+            self.s.signatures = [x for x in self.s.signatures if x.term != self.s.term_number]
+            self.s.term_number -= 1
+            self.s.delegations = {}
+            self._event("renewal_lapsed", None, "The renewal was not signed by every party before expiry")
+        self.s.phase = Phase.EXPIRED
+        self._event("expired", None, f"Term {self.s.term_number} ended {self.s.expiry_date} without renewal")
+
+    def _terminate_now(self) -> None:
+        self.s.phase = Phase.TERMINATED
+        self._event("terminated", None, f"Termination took effect on {self.s.ends_on}")
+
+    async def _until(self, changed: Callable[[], bool], at: datetime) -> bool:
         """Sleep until `at` unless `changed()` first; True when the time came."""
         delay = (at - workflow.now()).total_seconds()
         if delay > 0:
@@ -203,6 +242,7 @@ class AgreementWorkflow:
                 Comment(author_id=person.id, author_name=person.name, organisation_id=party.organisation_id if party else None,
                         version=self.s.current.number, clause_id=a.clause_id, text=a.text, at=workflow.now())  # type: ignore[union-attr]
             )
+            del self.s.comments[:-MAX_COMMENTS_KEPT]  # older ones stay in the event history
             self._event("commented", person, (f"[{a.clause_id}] " if a.clause_id else "") + a.text[:500])
             return await self._commit("Comment recorded.")
 
@@ -215,7 +255,10 @@ class AgreementWorkflow:
         async with self.lock:
             person = self._recheck(rules.check_revise, a)
             overrides = {**self.s.clause_overrides, **a.clause_overrides}
-            await self._compose(person, a.summary, overrides, a.variables)
+            try:
+                await self._compose(person, a.summary, overrides, a.variables)
+            except ActivityError as e:
+                raise ApplicationError(f"The revision could not be prepared: {_cause(e)}", type="Rejected", non_retryable=True) from None
             return await self._commit(f"Version {self.s.current.number} created; earlier approvals are void.")  # type: ignore[union-attr]
 
     @revise.validator
@@ -287,8 +330,12 @@ class AgreementWorkflow:
             person, party = self._recheck(rules.check_decline, a)
             self._event("declined", person, f"{party.name()} declined to sign: {a.reason}", a.version_hash)
             self.s.signatures = [s for s in self.s.signatures if s.term != self.s.term_number]
-            self.s.approvals = []
             self.s.delegations = {}
+            if self._renewing:  # the renewal is off; the current term runs on to its expiry
+                self.s.term_number -= 1
+                self.s.phase = Phase.RENEWAL
+                return await self._commit("Declined; the renewal is cancelled and the current term runs to its expiry.")
+            self.s.approvals = []
             self._open_review(person)
             return await self._commit("Declined; the agreement is back in review.")
 
@@ -340,9 +387,12 @@ class AgreementWorkflow:
         async with self.lock:
             person = self._recheck(rules.check_terminate, a)
             notice = self.s.spec.term.termination_notice_days
-            self.s.ends_on = workflow.now().date() + timedelta(days=notice)
+            ends = workflow.now().date() + timedelta(days=notice)
+            if self.s.expiry_date and self.s.expiry_date < ends:
+                ends = self.s.expiry_date  # the term ends first; notice cannot extend it
+            self.s.ends_on = ends
             self.s.outcome_reason = a.reason
-            self.s.phase = Phase.TERMINATING if notice else Phase.TERMINATED
+            self.s.phase = Phase.TERMINATING if ends > workflow.now().date() else Phase.TERMINATED
             self._event("termination_notice", person, f"Notice given ({a.reason}); effective {self.s.ends_on}")
             return await self._commit(f"Notice recorded; the agreement ends on {self.s.ends_on}.")
 
@@ -373,6 +423,9 @@ class AgreementWorkflow:
             result_type=ComposedVersion, start_to_close_timeout=RENDER_TIMEOUT, heartbeat_timeout=HEARTBEAT, retry_policy=RETRY,
         )
         previous = self.s.current_hash
+        if composed.text_sha256 == previous:
+            raise ApplicationError("The revision leaves the text exactly as it is; nothing was changed.",
+                                   type="Rejected", non_retryable=True)
         self.s.spec = spec
         self.s.clause_overrides = overrides
         self.s.versions.append(
@@ -380,14 +433,15 @@ class AgreementWorkflow:
                     text_sha256=composed.text_sha256, pdf_sha256=composed.pdf_sha256, pages=composed.pages)
         )
         detail = f"Version {number}: {summary}"
-        if previous and any(a.version_hash == previous for a in self.s.approvals):
+        if self.s.approvals:  # approvals name the text they approved; a new text needs new ones
             detail += " (earlier approvals void)"
+            self.s.approvals = []
         self._event("version_created", author, detail, composed.text_sha256, composed.pdf_sha256)
 
     async def _execute(self) -> None:
         s = self.s
         now = workflow.now()
-        if s.term_number == 1:
+        if s.executed_at is None:
             effective = s.spec.term.effective_date or now.date()
             months = s.spec.term.term_months
         else:
@@ -404,13 +458,14 @@ class AgreementWorkflow:
         )
         s.executed_at, s.effective_date, s.expiry_date = now, effective, expiry
         s.executed_pdf_sha256 = doc.pdf_sha256
-        s.phase = Phase.ACTIVE
+        # A first term that starts later waits in PENDING; a renewed term follows on from the current one.
+        s.phase = Phase.PENDING if s.term_number == 1 and effective > now.date() else Phase.ACTIVE
         self._event("executed", None, f"Term {s.term_number} from {effective} to {expiry}", s.current_hash, doc.pdf_sha256)
         everyone = {p.id: p for party in s.spec.parties for p in [*party.signatories, *party.approvers]}
         await self._notify(f"executed-t{s.term_number}", list(everyone.values()), f"Executed: {s.spec.title}",
                            f"“{s.spec.title}” has been signed by every party and is in force from {effective} to {expiry}.")
-        await self._commit()
         await self._tell_parent()
+        await self._commit()
 
     # ------------------------------------------------------------------ open steps and nudges
 
@@ -421,7 +476,7 @@ class AgreementWorkflow:
         out: list[tuple[str, StepKind, str, Any, list[PersonRef], ReminderPolicy, Any]] = []
         if s.phase is Phase.REVIEW and cur:
             days = s.spec.review_days
-            review_policy = ReminderPolicy(due_days=days, first_reminder_days=max(0.0, days - 2), reminder_every_days=days,
+            review_policy = ReminderPolicy(due_days=days, first_reminder_days=max(days / 2, days - 2), reminder_every_days=days,
                                            max_reminders=1, escalate_to_liaison=False, escalate_board_after_days=None)
             awaited = list({p.id: p for party in s.spec.parties for p in party.approvers}.values())
             out.append((f"review-r{s.review_round}", StepKind.REVIEW, f"Review version {cur.number}", None, awaited, review_policy, s.review_closes_at))
@@ -438,8 +493,9 @@ class AgreementWorkflow:
                             f"Sign version {cur.number} for {party.name()}", party, [rules.signer_for(s, party)], policy, None))
         elif s.phase is Phase.RENEWAL and s.expiry_date:
             window = s.spec.term.renewal_window_days
-            renew_policy = ReminderPolicy(due_days=window, first_reminder_days=0,
-                                          reminder_every_days=s.spec.term.renewal_reminder_every_days,
+            every = s.spec.term.renewal_reminder_every_days
+            renew_policy = ReminderPolicy(due_days=window, first_reminder_days=every if every < window else window / 2,
+                                          reminder_every_days=every,
                                           max_reminders=50, escalate_to_liaison=False, escalate_board_after_days=None)
             out.append((f"renew-t{s.term_number}", StepKind.RENEW, f"Renew or let expire on {s.expiry_date}", None,
                         [s.spec.initiator], renew_policy, start_of_day(s.expiry_date)))
@@ -455,6 +511,7 @@ class AgreementWorkflow:
             if st is None:
                 st = OpenStep(step_id=step_id, kind=kind, label=label, organisation_id=party.organisation_id if party else None,
                               country=party.country if party else None, awaited=awaited, opened_at=now,
+                              opened_seq=len(self.s.events),
                               due_at=due or now + timedelta(days=policy.due_days), version_hash=self.s.current_hash)
             else:
                 st.awaited, st.label = awaited, label
@@ -483,7 +540,7 @@ class AgreementWorkflow:
                 to, subject = list(self.s.spec.board), f"Escalated to the board: {step.label} — {title}"
                 body = f"{step.label} is overdue since {step.due_at:%Y-%m-%d}; awaited from {', '.join(p.name for p in step.awaited)}."
             self._event(nudge.kind.value, None, f"{step.label}: {subject}")
-            await self._notify(f"{step.step_id}/{nudge.kind.value}/{nudge.number}", to, subject, body)
+            await self._notify(f"{_step_key(step)}/{nudge.kind.value}/{nudge.number}", to, subject, body)
             await self._project()
 
     # ------------------------------------------------------------------ plumbing
@@ -497,15 +554,20 @@ class AgreementWorkflow:
 
     async def _commit(self, message: str = "") -> ActionResult:
         """After a change: reconcile steps, tell whoever is newly awaited, project."""
-        before = {st.step_id for st in self.s.steps}
+        before = {st.step_id: {p.id for p in st.awaited} for st in self.s.steps}
         self._sync_steps()
         for st in self.s.steps:
+            subject = f"Action needed: {st.label} — {self.s.spec.title}"
+            body = f"{st.label} is awaited from you by {st.due_at:%Y-%m-%d} (UTC)."
             if st.step_id not in before:
-                await self._notify(f"{st.step_id}/opened", st.awaited, f"Action needed: {st.label} — {self.s.spec.title}",
-                                   f"{st.label} is awaited from you by {st.due_at:%Y-%m-%d} (UTC).")
-        await self._project()
+                await self._notify(f"{_step_key(st)}/opened", st.awaited, subject, body)
+            else:  # e.g. a delegate: the step stays open but someone new is awaited
+                for p in st.awaited:
+                    if p.id not in before[st.step_id]:
+                        await self._notify(f"{_step_key(st)}/assigned/{p.id}", [p], subject, body)
         if self.s.phase in TERMINAL_PHASES:
             await self._tell_parent()
+        await self._project()
         cur = self.s.current
         return ActionResult(phase=self.s.phase, version=cur.number if cur else None, version_hash=self.s.current_hash, message=message)
 
@@ -526,7 +588,7 @@ class AgreementWorkflow:
         await workflow.execute_activity(
             act.NOTIFY,
             Notification(key=f"{workflow.info().workflow_id}/{key}", item_id=workflow.info().workflow_id, to=to, subject=subject, body=body),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+            start_to_close_timeout=NOTIFY_TIMEOUT, retry_policy=RETRY,
         )
 
     def _outcome(self) -> AgreementOutcome:
@@ -534,6 +596,24 @@ class AgreementWorkflow:
                                 executed_pdf_sha256=self.s.executed_pdf_sha256, reason=self.s.outcome_reason)
 
     async def _tell_parent(self) -> None:
-        if self.s.spec.parent_workflow_id:
-            handle = workflow.get_external_workflow_handle(self.s.spec.parent_workflow_id)
+        """Signal the grant or release that started this agreement. A parent that has gone away
+        must not take the agreement down with it: the failure is recorded and life goes on."""
+        if not self.s.spec.parent_workflow_id:
+            return
+        handle = workflow.get_external_workflow_handle(self.s.spec.parent_workflow_id)
+        try:
             await handle.signal("agreement_changed", self._outcome())
+        except Exception as e:  # noqa: BLE001 - any signal failure is recorded, never raised
+            self._event("parent_not_notified", None, f"{self.s.spec.parent_workflow_id}: {e}")
+
+
+def _step_key(step: OpenStep) -> str:
+    """A step as mail keys name it: a step reopened later (same id) is a new step for its mail."""
+    return f"{step.step_id}#{step.opened_seq}"
+
+
+def _cause(e: BaseException) -> str:
+    """The innermost failure's message, for a person to read."""
+    while e.__cause__ is not None:
+        e = e.__cause__
+    return getattr(e, "message", None) or str(e)

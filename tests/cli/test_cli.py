@@ -54,6 +54,11 @@ def test_every_demo_agreement_file_is_valid() -> None:
          "parties.1.organisation: no organisation 'atlantis'"),
         ("id: ok-id\nkind: grant\ntitle: Grant\ninitiator: liu-yang\nvariables: {project_title: X, amount: -5}\n"
          "parties: [{organisation: kofic}, {organisation: cfa}]\n", "variables.amount"),
+        ("id: ok-id\nkind: co_production\ntitle: Test MOU\ninitiator: liu-yang\n"
+         "parties: [{organisation: kofic, approvers: [wang-lei]}, {organisation: cfa}]\n",
+         "parties.0.approvers: wang-lei is not an approver of kofic"),
+        ("id: ok-id\nkind: co_production\ntitle: Test MOU\ninitiator: liu-yang\nterm: {term_months: 1, renewal_window_days: 90}\n"
+         "parties: [{organisation: kofic}, {organisation: cfa}]\n", "renewal window"),
         ("id: Bad Id!\nkind: grant\ntitle: Grant\ninitiator: liu-yang\nparties: [{organisation: kofic}, {organisation: cfa}]\n", "id:"),
         ("id: ok-id\nkind: co_production\ntitle: Test MOU\ninitiator: liu-yang\nlanguages: [en, tlh]\n"
          "parties: [{organisation: kofic}, {organisation: cfa}]\n", "language 'tlh'"),
@@ -129,3 +134,13 @@ def test_show_diff_and_pdf_of_a_stored_agreement(seeded: Settings, tmp_path: Pat
     assert r.exit_code == 2 and "not executed yet" in r.output
     r = runner.invoke(cli.app, ["agreement", "diff", "coproduction-kr-kz", "1", "9"])
     assert r.exit_code == 2 and "version 9 does not exist" in r.output
+
+
+def test_unwritable_output_and_missing_document_are_sentences(seeded: Settings, tmp_path: Path) -> None:
+    r = runner.invoke(cli.app, ["agreement", "pdf", "coproduction-kr-kz", "--version", "1", "-o", str(tmp_path / "no" / "dir" / "x.pdf")])
+    assert r.exit_code == 2 and "cannot write" in r.output and "Traceback" not in r.output
+    for blob in (seeded.documents_dir).rglob("*"):
+        if blob.is_file() and blob.read_bytes().startswith(b"%PDF-1.7 fake version 1"):
+            blob.unlink()
+    r = runner.invoke(cli.app, ["agreement", "pdf", "coproduction-kr-kz", "--version", "1", "-o", str(tmp_path / "x.pdf")])
+    assert r.exit_code == 2 and "cannot be read from the store" in r.output
