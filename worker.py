@@ -46,7 +46,8 @@ def activities_for(s: Settings) -> list[Any]:
     init_db(engine)
     docs = DocumentActivities(BlobStore(s.documents_dir), s.data_dir / "clauses", s.data_dir / "fonts-cache")
     records = RecordActivities(engine, smtp_config(s))
-    return [docs.compose_agreement_version, docs.render_executed_agreement, records.project_agreement, records.notify]
+    return [docs.compose_agreement_version, docs.render_executed_agreement, records.project_agreement,
+            records.project_item, records.notify]
 
 
 def build_worker(client: Client, s: Settings, **options: Any) -> Worker:

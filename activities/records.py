@@ -1,6 +1,6 @@
 """Read-model and notification activities: thin, idempotent, off the event loop.
 
-`project_agreement` is an upsert ordered by the workflow's event sequence, so a retry or a late
+`project_agreement` and `project_item` are upserts ordered by the workflow's event sequence, so a retry or a late
 duplicate never regresses the read model. `notify` writes the outbox row under the message's
 idempotency key and delivers it at most once.
 """
@@ -16,6 +16,7 @@ from temporalio import activity
 from domain import activity_names as act
 from domain.agreements import AgreementProjection
 from domain.notifications import Notification
+from domain.readmodel import ItemProjection
 from store import outbox, projections
 
 log = logging.getLogger("helix.activities")
@@ -29,6 +30,10 @@ class RecordActivities:
     @activity.defn(name=act.PROJECT_AGREEMENT)
     async def project_agreement(self, p: AgreementProjection) -> None:
         await asyncio.to_thread(projections.project_agreement, self.engine, p)
+
+    @activity.defn(name=act.PROJECT_ITEM)
+    async def project_item(self, p: ItemProjection) -> None:
+        await asyncio.to_thread(projections.project_item, self.engine, p.item, p.steps, p.new_events, p.documents)
 
     @activity.defn(name=act.NOTIFY)
     async def notify(self, n: Notification) -> None:

@@ -7,4 +7,5 @@ the workflow sandbox free of I/O modules and the replay deterministic.
 COMPOSE_AGREEMENT_VERSION = "compose_agreement_version"
 RENDER_EXECUTED_AGREEMENT = "render_executed_agreement"
 PROJECT_AGREEMENT = "project_agreement"
+PROJECT_ITEM = "project_item"  # every lifecycle but the agreement: an `ItemProjection`
 NOTIFY = "notify"

@@ -77,6 +77,10 @@ class StepKind(StrEnum):
     APPROVE = "approve"
     SIGN = "sign"
     RENEW = "renew"
+    DECIDE = "decide"  # a department decides on courses
+    ANSWER = "answer"  # a student or coordinator answers a question
+    CONFIRM = "confirm"  # a registrar confirms grades
+    AUTHORIZE = "authorize"  # a ministry authorizes
 
 
 class OpenStep(BaseModel):

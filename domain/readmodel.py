@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.agreements import SHA256_PATTERN, Event
 from domain.human_steps import OpenStep
 
-__all__ = ["Event", "ItemDocument", "ItemParty", "ItemSnapshot", "OpenStep"]
+__all__ = ["Event", "ItemDocument", "ItemParty", "ItemProjection", "ItemSnapshot", "OpenStep"]
 
 
 class ItemParty(BaseModel):
@@ -72,3 +72,13 @@ class ItemSnapshot(BaseModel):
     @property
     def organisation_ids(self) -> list[str]:
         return list(dict.fromkeys(p.organisation_id for p in self.parties))
+
+
+class ItemProjection(BaseModel):
+    """What a lifecycle hands the `project_item` activity: the snapshot, its open steps, the events
+    recorded since the last projection and any documents (known by hash)."""
+
+    item: ItemSnapshot
+    steps: list[OpenStep] = Field(default_factory=list)
+    new_events: list[Event] = Field(default_factory=list)
+    documents: list[ItemDocument] = Field(default_factory=list)

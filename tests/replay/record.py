@@ -23,6 +23,7 @@ from domain.agreements import (
     CommentAction,
     DeclineAction,
     DelegateAction,
+    Phase,
     PhaseAction,
     RenewAction,
     ReviseAction,
@@ -31,10 +32,28 @@ from domain.agreements import (
     TermSpec,
     VoidAction,
 )
+from domain.credit_transfer import CourseDecision
+from domain.learning_agreements import ChangeKind, ChangeReason
+from domain.student_record import StartTransferAction, ThesisAction
+from domain.students import ThesisStatus
+from domain.transfer_decisions import TransferStage
+from domain.transfer_state import (
+    ApproveChangeAction,
+    DecideCourseAction,
+    ProposeChangeAction,
+    ProvideInformationAction,
+    ReturnAction,
+    StageAction,
+)
+from tests.domain.program_examples import CATALOGS, KNUA_TABLE, program
+from tests.domain.transfer_examples import ROSTER, almost_done, ministry_program, request
 from tests.workflows.conftest import spec, test_server_path
 from tests.workflows.fakes import FakeActivities
+from tests.workflows.joint_program import transfer_input, until
 from workflows import ALL_WORKFLOWS
 from workflows.agreement import AgreementInput, AgreementWorkflow
+from workflows.credit_transfer import CreditTransferWorkflow
+from workflows.student_record import StudentRecordInput, StudentRecordWorkflow
 
 OUT = Path(__file__).parent / "histories"
 
@@ -86,9 +105,65 @@ async def declined_then_voided(client: Client, env: WorkflowEnvironment, queue: 
     return h
 
 
+async def credit_transfer_full_chain(client: Client, env: WorkflowEnvironment, queue: str) -> WorkflowHandle:
+    """Questions, a learning-agreement change, a return, reminders and escalation, the ministry."""
+    T = CreditTransferWorkflow
+    h = await client.start_workflow(T.run, transfer_input(ministry_program()), id="credit-transfer-replay", task_queue=queue)
+    await until(h, T.state, lambda s: s.stage is TransferStage.DEPARTMENT)
+    await h.execute_update(T.propose_change, ProposeChangeAction(actor_id="kim-minji", proposal_id="p1", kind=ChangeKind.ADD,
+                           course_code="HIST-301", title="History of Russian Cinema", reason=ChangeReason.TIMETABLE_CLASH, base_revision=0))
+    await h.execute_update(T.approve_change, ApproveChangeAction(actor_id="knua-dept", proposal_id="p1"))
+    await h.execute_update(T.decide_course, DecideCourseAction(actor_id="knua-dept", course_code="SCR-540",
+                           decision=CourseDecision.ASK_FOR_INFORMATION, note="Please send the syllabus."))
+    await env.sleep(timedelta(days=6))  # a reminder to the student
+    await h.execute_update(T.provide_information, ProvideInformationAction(actor_id="kim-minji", course_code="SCR-540", text="72 hours"))
+    for code, decision in [("DIR-620", "approve"), ("VFX-630", "approve_as_elective")]:
+        await h.execute_update(T.decide_course, DecideCourseAction(actor_id="knua-dept", course_code=code, decision=decision))
+    await h.execute_update(T.decide_course, DecideCourseAction(actor_id="knua-dept", course_code="SCR-540", decision="approve",
+                           home_course_code="FP-540", save_as_equivalency=True))
+    await h.execute_update(T.return_to_department, ReturnAction(actor_id="knua-registrar", reason="Check", course_codes=["SCR-540"]))
+    await h.execute_update(T.decide_course, DecideCourseAction(actor_id="knua-dept", course_code="SCR-540",
+                           decision="reject", reason_code="duplicate_credit"))
+    await h.execute_update(T.approve, StageAction(actor_id="knua-registrar"))
+    await env.sleep(timedelta(days=22))  # the partner's registrar is reminded, then escalated
+    await h.execute_update(T.confirm_grades, StageAction(actor_id="vgik-registrar"))
+    await h.execute_update(T.authorize, StageAction(actor_id="moe-officer"))
+    await h.result()
+    return h
+
+
+async def student_record_to_completion(client: Client, env: WorkflowEnvironment, queue: str) -> WorkflowHandle:
+    """Enrolment, a transfer as a child that posts back, both theses approved: complete."""
+    R, T = StudentRecordWorkflow, CreditTransferWorkflow
+    inp = StudentRecordInput(program=program(), catalogs=CATALOGS, equivalencies={"knua": KNUA_TABLE}, roster=ROSTER,
+                             record=almost_done(), mou_phase=Phase.ACTIVE)
+    h = await client.start_workflow(R.run, inp, id="student-kim-minji", task_queue=queue)
+    await until(h, R.state, lambda s: s.audits)
+    r = await h.execute_update(R.start_credit_transfer, StartTransferAction(actor_id="kim-minji", request=request(term="2027-spring")))
+    child = client.get_workflow_handle(r.workflow_id)
+    await until(child, T.state, lambda s: s.stage is TransferStage.DEPARTMENT)
+    for code in ["DIR-620", "VFX-630", "SCR-540"]:
+        await child.execute_update(T.decide_course, DecideCourseAction(actor_id="knua-dept", course_code=code,
+                                   decision="approve_as_elective", elective_category="major_elective"))
+    await child.execute_update(T.approve, StageAction(actor_id="knua-registrar"))
+    await child.execute_update(T.confirm_grades, StageAction(actor_id="vgik-registrar"))
+    await until(h, R.state, lambda s: s.transfers[0].status == "posted")
+    await env.sleep(timedelta(days=200))  # a term boundary passes
+    for inst in ["knua", "vgik"]:
+        await h.execute_update(R.set_thesis_status, ThesisAction(actor_id="park-coordinator", institution_id=inst, status=ThesisStatus.APPROVED))
+    await h.result()
+    return h
+
+
 async def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, scenario in [("agreement-full-lifecycle", full_lifecycle), ("agreement-declined-voided", declined_then_voided)]:
+    scenarios = [
+        ("agreement-full-lifecycle", full_lifecycle),
+        ("agreement-declined-voided", declined_then_voided),
+        ("credit-transfer-full-chain", credit_transfer_full_chain),
+        ("student-record-to-completion", student_record_to_completion),
+    ]
+    for name, scenario in scenarios:
         async with await WorkflowEnvironment.start_time_skipping(
             test_server_existing_path=test_server_path(), data_converter=pydantic_data_converter
         ) as env:

@@ -15,6 +15,7 @@ from temporalio import activity
 from domain import activity_names as act
 from domain.agreements import AgreementProjection, ComposedVersion, ComposeRequest, ExecutedDocument, ExecuteRequest
 from domain.notifications import Notification
+from domain.readmodel import ItemProjection
 
 
 def _sha(obj: object) -> str:
@@ -25,6 +26,7 @@ def _sha(obj: object) -> str:
 class FakeActivities:
     projections: dict[str, AgreementProjection] = field(default_factory=dict)
     events: dict[str, list] = field(default_factory=dict)
+    items: dict[str, ItemProjection] = field(default_factory=dict)
     notifications: dict[str, Notification] = field(default_factory=dict)
     executed: list[ExecuteRequest] = field(default_factory=list)
 
@@ -45,12 +47,21 @@ class FakeActivities:
         known = {e.seq for e in seen}
         seen.extend(e for e in p.new_events if e.seq not in known)
 
+    @activity.defn(name=act.PROJECT_ITEM)
+    async def project_item(self, p: ItemProjection) -> None:
+        item_id = p.item.item_id
+        if item_id not in self.items or self.items[item_id].item.projected_seq <= p.item.projected_seq:
+            self.items[item_id] = p
+        seen = self.events.setdefault(item_id, [])
+        known = {e.seq for e in seen}
+        seen.extend(e for e in p.new_events if e.seq not in known)
+
     @activity.defn(name=act.NOTIFY)
     async def notify(self, n: Notification) -> None:
         self.notifications.setdefault(n.key, n)
 
     def all(self) -> list:
-        return [self.compose, self.execute, self.project, self.notify]
+        return [self.compose, self.execute, self.project, self.project_item, self.notify]
 
     def keys(self, workflow_id: str) -> list[str]:
         return sorted(k for k in self.notifications if k.startswith(workflow_id + "/"))
