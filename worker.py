@@ -28,24 +28,11 @@ from workflows import ALL_WORKFLOWS
 log = logging.getLogger("helix.worker")
 
 
-def smtp_config(s: Settings) -> SmtpConfig | None:
-    if not s.smtp_host:
-        return None
-    return SmtpConfig(
-        host=s.smtp_host,
-        port=s.smtp_port,
-        user=s.smtp_user,
-        password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-        sender=s.smtp_from,
-        starttls=s.smtp_starttls,
-    )
-
-
 def activities_for(s: Settings) -> list[Any]:
     engine = make_engine(s.resolved_database_url)
     init_db(engine)
     docs = DocumentActivities(BlobStore(s.documents_dir), s.data_dir / "clauses", s.data_dir / "fonts-cache")
-    records = RecordActivities(engine, smtp_config(s))
+    records = RecordActivities(engine, SmtpConfig.from_settings(s))
     return [docs.compose_agreement_version, docs.render_executed_agreement, records.project_agreement,
             records.project_item, records.notify]
 
@@ -69,7 +56,7 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    relay = OutboxRelay(make_engine(s.resolved_database_url), smtp_config(s))
+    relay = OutboxRelay(make_engine(s.resolved_database_url), SmtpConfig.from_settings(s))
     log.info("worker polling task queue %r", s.task_queue)
     async with worker:
         relay_task = asyncio.create_task(relay.run(stop))

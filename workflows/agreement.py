@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -54,9 +53,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.dates import add_months, start_of_day
     from domain.human_steps import Nudge, NudgeKind, OpenStep, ReminderPolicy, StepKind
-    from domain.notifications import Notification
     from domain.parties import PersonRef
     from workflows.human_step import StepWatchers
+    from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, notify, step_key
 
 A = TypeVar("A", bound=BaseModel)
 
@@ -64,9 +63,6 @@ A = TypeVar("A", bound=BaseModel)
 # mail are short, so their start-to-close timeout is what notices one.
 RENDER_TIMEOUT = timedelta(minutes=10)
 HEARTBEAT = timedelta(seconds=10)
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-NOTIFY_TIMEOUT = timedelta(minutes=2)  # above the SMTP client's own timeouts
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
 
 class AgreementInput(BaseModel):
@@ -540,7 +536,7 @@ class AgreementWorkflow:
                 to, subject = list(self.s.spec.board), f"Escalated to the board: {step.label} — {title}"
                 body = f"{step.label} is overdue since {step.due_at:%Y-%m-%d}; awaited from {', '.join(p.name for p in step.awaited)}."
             self._event(nudge.kind.value, None, f"{step.label}: {subject}")
-            await self._notify(f"{_step_key(step)}/{nudge.kind.value}/{nudge.number}", to, subject, body)
+            await self._notify(f"{step_key(step)}/{nudge.kind.value}/{nudge.number}", to, subject, body)
             await self._project()
 
     # ------------------------------------------------------------------ plumbing
@@ -560,11 +556,11 @@ class AgreementWorkflow:
             subject = f"Action needed: {st.label} — {self.s.spec.title}"
             body = f"{st.label} is awaited from you by {st.due_at:%Y-%m-%d} (UTC)."
             if st.step_id not in before:
-                await self._notify(f"{_step_key(st)}/opened", st.awaited, subject, body)
+                await self._notify(f"{step_key(st)}/opened", st.awaited, subject, body)
             else:  # e.g. a delegate: the step stays open but someone new is awaited
                 for p in st.awaited:
                     if p.id not in before[st.step_id]:
-                        await self._notify(f"{_step_key(st)}/assigned/{p.id}", [p], subject, body)
+                        await self._notify(f"{step_key(st)}/assigned/{p.id}", [p], subject, body)
         if self.s.phase in TERMINAL_PHASES:
             await self._tell_parent()
         await self._project()
@@ -583,13 +579,7 @@ class AgreementWorkflow:
         )
 
     async def _notify(self, key: str, to: list[PersonRef], subject: str, body: str) -> None:
-        if not to:
-            return
-        await workflow.execute_activity(
-            act.NOTIFY,
-            Notification(key=f"{workflow.info().workflow_id}/{key}", item_id=workflow.info().workflow_id, to=to, subject=subject, body=body),
-            start_to_close_timeout=NOTIFY_TIMEOUT, retry_policy=RETRY,
-        )
+        await notify(key, to, subject, body)
 
     def _outcome(self) -> AgreementOutcome:
         return AgreementOutcome(agreement_id=self.s.spec.id, phase=self.s.phase,
@@ -605,11 +595,6 @@ class AgreementWorkflow:
             await handle.signal("agreement_changed", self._outcome())
         except Exception as e:  # noqa: BLE001 - any signal failure is recorded, never raised
             self._event("parent_not_notified", None, f"{self.s.spec.parent_workflow_id}: {e}")
-
-
-def _step_key(step: OpenStep) -> str:
-    """A step as mail keys name it: a step reopened later (same id) is a new step for its mail."""
-    return f"{step.step_id}#{step.opened_seq}"
 
 
 def _cause(e: BaseException) -> str:

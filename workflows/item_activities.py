@@ -1,7 +1,8 @@
-"""Projection and mail for the lifecycles that use the generic read model (everything but agreements).
+"""Projection and mail shared by every lifecycle's workflow.
 
-Kept outside the workflow classes, like `human_step`, so the credit transfer and the student
-record call the same two activities with the same timeouts and idempotency keys.
+Kept outside the workflow classes, like `human_step`, so agreements, credit transfers and student
+records call the same activities with the same timeouts, retries and idempotency keys. (Agreements
+project through their own activity; the others through the generic `project_item`.)
 """
 
 from __future__ import annotations
