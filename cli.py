@@ -30,7 +30,11 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Helix: agree
 agreement = typer.Typer(no_args_is_help=True, help="Start, list, show and compare agreements.")
 directory_app = typer.Typer(no_args_is_help=True, help="Organisations, people and accounts.")
 demo = typer.Typer(no_args_is_help=True, help="Demo data.")
+program_app = typer.Typer(no_args_is_help=True, help="Joint programs: load, list, export.")
+student_app = typer.Typer(no_args_is_help=True, help="Students of joint programs: enrol, show, act.")
 app.add_typer(agreement, name="agreement")
+app.add_typer(program_app, name="program")
+app.add_typer(student_app, name="student")
 app.add_typer(directory_app, name="directory")
 app.add_typer(demo, name="demo")
 
@@ -227,6 +231,134 @@ def act(
     typer.echo(f"{result.message} (phase: {result.phase.value})")
 
 
+@program_app.command("load")
+def program_load(path: Path) -> None:
+    """Load (or update) a joint program from a YAML or JSON file, with its equivalency table."""
+    from services import programs as psvc
+
+    try:
+        d = psvc.load_program(engine(), path)
+    except psvc.InputError as e:
+        fail(str(e))
+    typer.echo(f"loaded {d.program.id}: {d.program.name()} ({', '.join(d.program.institution_ids)})")
+
+
+@program_app.command("list")
+def program_list() -> None:
+    """Programs with their MOU's phase and their students by phase."""
+    from services import programs as psvc
+    from store import programs
+
+    e = engine()
+    for d in programs.list_programs(e):
+        phase = psvc.mou_phase(e, d.program)
+        students = queries.list_items(e, item_type="student", kind=d.program.id, limit=10_000)
+        by_phase = {p: sum(1 for x in students if x.phase == p) for p in sorted({x.phase for x in students})}
+        typer.echo(f"{d.program.id:28} MOU {phase.value if phase else 'unknown':12} {by_phase}  {d.program.name()}")
+
+
+@program_app.command("export")
+def program_export(
+    program_id: str,
+    out: Annotated[Path, typer.Option("-o", "--out")],
+    what: Annotated[str, typer.Option(help="students or credits")] = "students",
+) -> None:
+    """Write a CSV of a program's students (one row per degree) or of every posted credit."""
+    from domain.student_record import StudentRecordState
+    from exports.program_csv import credits_csv, students_csv
+
+    if what not in {"students", "credits"}:
+        fail("--what is 'students' or 'credits'")
+    items = queries.list_items(engine(), item_type="student", kind=program_id, limit=100_000)
+    if not items:
+        fail(f"no students of a program '{program_id}' in the read model")
+    states = [StudentRecordState.model_validate(d.detail) for i in items if (d := queries.get_item(engine(), i.item_id))]
+    text = students_csv(states) if what == "students" else credits_csv(states)
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        fail(f"cannot write {out}: {e.strerror}")
+    typer.echo(f"wrote {out} ({len(states)} students)")
+
+
+@student_app.command("enrol")
+def student_enrol(path: Path) -> None:
+    """Enrol a student from a YAML or JSON file (refused unless the program's MOU is active)."""
+    from services import programs as psvc
+
+    e = engine()
+    try:
+        f = psvc.read_student_file(path)
+        psvc.build_enrolment(e, f)
+    except psvc.InputError as err:
+        fail(str(err))
+
+    async def go() -> str:
+        return await psvc.enrol(await connect_temporal(), e, f)
+
+    try:
+        wid = run(go())
+    except psvc.InputError as err:
+        fail(str(err))
+    typer.echo(f"started {wid}")
+
+
+@student_app.command("show")
+def student_show(student_id: str) -> None:
+    """A student's audit per degree, transfers and timeline."""
+    e = engine()
+    wid = student_id if student_id.startswith("student-") else f"student-{student_id}"
+    item = queries.get_item(e, wid)
+    if item is None:
+        fail(f"no student '{student_id}' in the read model")
+    from domain.student_record import StudentRecordState
+
+    st = StudentRecordState.model_validate(item.detail)
+    typer.echo(f"{item.title}\n  phase: {item.phase}")
+    for a in st.audits:
+        typer.echo(f"  {a.degree_title.get('en', a.institution_id)}: {a.percent_complete}%"
+                   f"{' — met' if a.met else ''}; projected {a.projected_completion_term or '—'}")  # fmt: skip
+        for m in a.missing:
+            typer.echo(f"    missing: {m}")
+    for t in st.transfers:
+        typer.echo(f"  transfer {t.term}: {t.status.value} ({t.workflow_id})")
+    for ev in queries.events_for(e, wid):
+        typer.echo(f"  {ev.at:%Y-%m-%d %H:%M} {ev.kind:22} {ev.actor_name or '':20} {ev.detail}")
+
+
+@student_app.command("act")
+def student_act(
+    workflow_id: Annotated[str, typer.Argument(help="student-… or credit-transfer-…")],
+    action: str,
+    as_: Annotated[str, typer.Option("--as", help="Person id acting")],
+    fields: Annotated[str | None, typer.Option("--fields", help="JSON object of the action's fields")] = None,
+    update_id: Annotated[str | None, typer.Option(help="Idempotency key: the same id counts once")] = None,
+) -> None:
+    """Act on a student record or a credit transfer as a person (decide_course, approve, confirm_grades, …)."""
+    from services import programs as psvc
+
+    try:
+        data: dict[str, Any] = json.loads(fields) if fields else {}
+    except json.JSONDecodeError as e:
+        fail(f"--fields is not valid JSON: {e}")
+    if not isinstance(data, dict):
+        fail("--fields must be a JSON object")
+    data["actor_id"] = as_
+    try:
+        parsed = psvc.parse_action(workflow_id, action, data)
+    except psvc.InputError as e:
+        fail(str(e))
+
+    async def go() -> Any:
+        return await psvc.act(await connect_temporal(), workflow_id, action, parsed, update_id=update_id)
+
+    try:
+        result = run(go())
+    except psvc.ActionRejected as e:
+        fail(f"rejected: {e.message}")
+    typer.echo(result.message)
+
+
 @demo.command("seed")
 def demo_seed() -> None:
     """Load the demo directory and agreements (the worker must be running)."""
@@ -236,7 +368,7 @@ def demo_seed() -> None:
         return await seed(engine(), await connect_temporal())
 
     started = run(go())
-    typer.echo(f"started {len(started)} demo agreements")
+    typer.echo(f"started {len(started)} demo agreements and student records")
 
 
 def main() -> None:

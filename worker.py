@@ -18,6 +18,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.documents import DocumentActivities
+from activities.program_documents import ProgramDocumentActivities
+from activities.programs import ProgramActivities
 from activities.records import OutboxRelay, RecordActivities
 from settings import Settings, connect_temporal, get_settings
 from store.blobs import BlobStore
@@ -28,20 +30,25 @@ from workflows import ALL_WORKFLOWS
 log = logging.getLogger("helix.worker")
 
 
-def activities_for(s: Settings) -> list[Any]:
+def activities_for(s: Settings, client: Client | None = None) -> list[Any]:
     engine = make_engine(s.resolved_database_url)
     init_db(engine)
-    docs = DocumentActivities(BlobStore(s.documents_dir), s.data_dir / "clauses", s.data_dir / "fonts-cache")
+    blobs, font_cache = BlobStore(s.documents_dir), s.data_dir / "fonts-cache"
+    docs = DocumentActivities(blobs, s.data_dir / "clauses", font_cache)
     records = RecordActivities(engine, SmtpConfig.from_settings(s))
+    program = ProgramActivities(engine, client)
+    program_docs = ProgramDocumentActivities(blobs, font_cache)
     return [docs.compose_agreement_version, docs.render_executed_agreement, records.project_agreement,
-            records.project_item, records.notify]
+            records.project_item, records.notify, program.load_equivalencies, program.save_equivalencies,
+            program.forward_agreement_phase, program_docs.render_completion_documents,
+            program_docs.render_learning_agreement_doc]
 
 
 def build_worker(client: Client, s: Settings, **options: Any) -> Worker:
     """Activities are async (blocking work runs in threads); on shutdown, in-flight tasks get
     `graceful_shutdown_timeout` to finish before they are cancelled and retried elsewhere."""
     options.setdefault("graceful_shutdown_timeout", timedelta(seconds=30))
-    return Worker(client, task_queue=s.task_queue, workflows=ALL_WORKFLOWS, activities=activities_for(s), **options)
+    return Worker(client, task_queue=s.task_queue, workflows=ALL_WORKFLOWS, activities=activities_for(s, client), **options)
 
 
 async def main() -> None:

@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from services import actions
 from services import agreements as svc
 from settings import connect_temporal
 
@@ -41,19 +42,19 @@ class Outcome:
     message: str
 
 
-async def _send(workflow_id: str, action: str, parsed: Any, update_id: str) -> ActionResult:
+async def _send(workflow_id: str, action: str, parsed: Any, update_id: str) -> Any:
     client = await connect_temporal()
-    return await svc.act(client, workflow_id, action, parsed, update_id=update_id)
+    return await actions.act(client, workflow_id, action, parsed, update_id=update_id)
 
 
-def send_action(workflow_id: str, action: str, data: dict[str, Any], update_id: str) -> ActionResult:
+def send_action(workflow_id: str, action: str, data: dict[str, Any], update_id: str) -> Any:
     """Validate and send one action as a workflow update, waiting for the workflow's answer.
 
     Raises `svc.InputError` (bad input), `svc.ActionRejected` (the workflow's validator said no,
     with its sentence) or `EngineUnavailable` (no server, or no answer in time). The update id
     makes a repeated click or a retry after a timeout count once.
     """
-    parsed = svc.parse_action(action, data)
+    parsed = actions.parse_action(workflow_id, action, data)
     try:
         return asyncio.run(asyncio.wait_for(_send(workflow_id, action, parsed, update_id), ACTION_TIMEOUT_SECONDS))
     except (svc.ActionRejected, svc.InputError):

@@ -48,6 +48,13 @@ SCRIPTS: dict[str, Script] = {
     "licence-steppe-wind-kr": [
         ("liu-yang", "void", {"reason": "The rights holder withdrew the film from the Korean market."}),
     ],
+    "dual-degree-kafa-vgik": [
+        ("liu-yang", "close_review", {}),
+        ("lee-sooyoung", "approve", {}),
+        ("petrov-sergey", "approve", {}),
+        ("choi-hyun", "sign", {}),
+        ("petrov-sergey", "sign", {}),
+    ],
     "grant-2026-007": [
         ("chen-jing", "close_review", {}),
         ("chen-jing", "approve", {}),
@@ -96,4 +103,7 @@ async def seed(engine: Engine, client: Client) -> list[str]:
         for actor, name, fields in SCRIPTS.get(spec.id, []):
             await act_when_ready(client, wid, actor, name, fields)
         log.info("demo agreement %s ready", spec.id)
+    from demo.programs import seed_programs
+
+    started += await seed_programs(engine, client)
     return started

@@ -9,3 +9,6 @@ RENDER_EXECUTED_AGREEMENT = "render_executed_agreement"
 PROJECT_AGREEMENT = "project_agreement"
 PROJECT_ITEM = "project_item"  # every lifecycle but the agreement: an `ItemProjection`
 NOTIFY = "notify"
+LOAD_EQUIVALENCIES = "load_equivalencies"  # an institution's shared equivalency table, as it stands
+SAVE_EQUIVALENCIES = "save_equivalencies"  # decisions saved for reuse, added to the shared table
+FORWARD_AGREEMENT_PHASE = "forward_agreement_phase"  # an MOU's new phase, to the programs resting on it

@@ -230,6 +230,7 @@ class AgreementState(BaseModel):
     ends_on: date | None = None  # termination effective date once notice is given
     outcome_reason: str | None = None
     projected_seq: int = 0
+    forwarded_phase: Phase | None = None  # the last phase told to the joint programs resting on it
 
     @property
     def current(self) -> Version | None:

@@ -266,3 +266,16 @@ US_4_0 = GradingScale(
 )  # fmt: skip
 
 GRADING_SCALES: dict[str, GradingScale] = {s.id: s for s in [KR_4_5, CN_PERCENT, CN_FIVE_LEVEL, RU_FIVE_POINT, ECTS_GRADES, US_4_0]}
+
+
+STANDARD_SCALES: dict[str, GradingScale] = {s.id: s for s in (KR_4_5, CN_PERCENT, CN_FIVE_LEVEL, RU_FIVE_POINT, ECTS_GRADES, US_4_0)}
+"""The scales a program may name by id instead of spelling out (`grading_scale: kr_4_5`)."""
+
+
+def scale_by_id(value: object) -> object:
+    """A standard scale's id becomes the scale; anything else is left for validation."""
+    if isinstance(value, str):
+        if value not in STANDARD_SCALES:
+            raise ValueError(f"'{value}' is not a standard grading scale; use one of {', '.join(STANDARD_SCALES)} or spell the scale out")
+        return STANDARD_SCALES[value]
+    return value

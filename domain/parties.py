@@ -32,11 +32,23 @@ class Role(StrEnum):
     PROGRAM_COORDINATOR = "program_coordinator"
     FUND_MANAGER = "fund_manager"
     REVIEWER = "reviewer"
+    DEPARTMENT_REVIEWER = "department_reviewer"  # decides credit transfers for a university department
+    REGISTRAR = "registrar"  # approves or confirms credits for a university
+    MINISTRY_OFFICER = "ministry_officer"  # authorizes credit transfers for a ministry of education
+    STUDENT = "student"  # enrolled at a university of a joint program
     BOARD_MEMBER = "board_member"
     ADMIN = "admin"
 
 
-ORGANISATION_ROLES = {Role.APPROVER, Role.SIGNATORY, Role.PROGRAM_COORDINATOR}
+ORGANISATION_ROLES = {
+    Role.APPROVER,
+    Role.SIGNATORY,
+    Role.PROGRAM_COORDINATOR,
+    Role.DEPARTMENT_REVIEWER,
+    Role.REGISTRAR,
+    Role.MINISTRY_OFFICER,
+    Role.STUDENT,
+}
 COUNTRY_ROLES = {Role.LIAISON}
 
 

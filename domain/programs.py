@@ -14,8 +14,9 @@ credits), `domain.degree_audit` (progress).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from domain.agreement_rules import Rejected
 from domain.agreements import Phase
@@ -29,7 +30,7 @@ from domain.credits import (
     format_credits,
 )
 from domain.grade_conversion import ConvertedGrade, GradeConversion, convert_grade
-from domain.grading import GradingScale
+from domain.grading import GradingScale, scale_by_id
 from domain.human_steps import ReminderPolicy
 from domain.parties import ID_PATTERN
 from domain.reference import COUNTRIES, LANGUAGES
@@ -88,7 +89,9 @@ class ProgramInstitution(BaseModel):
     names: dict[str, str]
     country: str
     credit_system: CreditSystem
-    grading_scale: GradingScale
+    grading_scale: Annotated[GradingScale, BeforeValidator(scale_by_id)] = Field(
+        description="A scale, or the id of a standard one (kr_4_5, cn_percent, cn_five_level, ru_5, ects, us_4_0)"
+    )
     degree_title: dict[str, str] = Field(description="language → the degree as the diploma names it")
     requirements: DegreeRequirements
 

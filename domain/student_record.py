@@ -19,8 +19,9 @@ from domain.credit_transfer import CreditTransferRequest, precheck
 from domain.degree_audit import DegreeAudit
 from domain.parties import PersonRef
 from domain.programs import JointProgram
-from domain.students import StudentRecord, ThesisStatus
-from domain.terms import normalize_term, term_start
+from domain.readmodel import ItemDocument
+from domain.students import StudentRecord, TermAbroad, ThesisStatus
+from domain.terms import normalize_term, term_index, term_start
 from domain.transfer_rules import check_transfers_open, roster_problems
 from domain.transfer_state import ProgramRoster
 
@@ -58,6 +59,14 @@ class ThesisAction(BaseModel):
     status: ThesisStatus
 
 
+class AddTermAction(BaseModel):
+    """A coordinator plans a term abroad at a partner after enrolment."""
+
+    actor_id: str = Field(min_length=1, max_length=64)
+    institution_id: str = Field(min_length=1, max_length=64)
+    term: str = Field(min_length=1, max_length=20)
+
+
 class MouChange(BaseModel):
     """The program's MOU moved to another phase (sent by whoever watches the agreement)."""
 
@@ -85,6 +94,7 @@ class StudentRecordState(BaseModel):
     projected_seq: int = 0
     enrolled_at: datetime | None = None
     completed_at: datetime | None = None
+    documents: list[ItemDocument] = Field(default_factory=list, description="Transcript and certificate, once issued")
 
     def transfer(self, term: str) -> TransferRef | None:
         return next((t for t in self.transfers if t.term == term), None)
@@ -152,3 +162,27 @@ def check_thesis(state: StudentRecordState, a: ThesisAction) -> PersonRef:
     if state.record.thesis_status(a.institution_id) is a.status:
         raise Rejected(f"The thesis at {a.institution_id} is already {a.status.value.replace('_', ' ')}.")
     return person
+
+
+def check_add_term(state: StudentRecordState, a: AddTermAction) -> tuple[PersonRef, TermAbroad]:
+    """A coordinator adds a term abroad: at a partner (not home), not before enrolment, one place per term."""
+    person = next((p for p in state.roster.coordinators if p.id == a.actor_id), None)
+    if person is None:
+        raise Rejected(f"{a.actor_id} cannot plan terms abroad: only the program's coordinators can.")
+    check_not_complete(state)
+    inst = state.program.institution(a.institution_id)
+    record = state.record
+    if a.institution_id == record.home_institution_id:
+        raise Rejected(f"{inst.name()} is {record.person.name}'s home institution; a term abroad is at a partner.")
+    try:
+        term = normalize_term(a.term)
+    except ValueError as e:
+        raise Rejected(str(e)) from None
+    if term_index(term) < term_index(record.enrolled_term):
+        raise Rejected(f"{term} is before {record.person.name} enrolled ({record.enrolled_term}).")
+    taken = next((t for t in record.terms_abroad if t.term == term), None)
+    if taken is not None:
+        raise Rejected(f"{record.person.name} is already abroad in {term}, at {state.program.institution(taken.institution_id).name()}.")
+    if len(record.terms_abroad) >= 24:
+        raise Rejected("A record holds at most 24 terms abroad.")
+    return person, TermAbroad(institution_id=a.institution_id, term=term)

@@ -187,3 +187,20 @@ def equivalency_from_decision(
         source_request_id=request.id,
         note=decision.comment,
     )
+
+
+def partner_postings(
+    request: CreditTransferRequest, lines: list[PrecheckLine], posted_already: Iterable[PostedCredit] = ()
+) -> list[PostedCredit]:
+    """The courses on the partner's own books, as its registrar confirmed them: every course taken,
+    in the partner's credits and on its scale, counting toward the partner's degree (whether home
+    recognizes it is a separate matter). A course already on the partner's books for that term is
+    not posted twice."""
+    have = {(p.institution_id, code_key(p.course_code), p.term) for p in posted_already}
+    return [
+        PostedCredit(institution_id=request.taken_at, taken_at=request.taken_at, course_code=ln.partner_course.code,
+                     title=ln.course.title, credits=ln.course.credits, grade=ln.grade.from_grade, term=request.term,
+                     source_request_id=request.id)
+        for ln in lines
+        if (request.taken_at, code_key(ln.partner_course.code), request.term) not in have
+    ]  # fmt: skip

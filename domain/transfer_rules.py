@@ -23,6 +23,7 @@ from domain.transfer_decisions import CourseDecisionLine, TransferStage, check_d
 from domain.transfer_state import (
     ApproveChangeAction,
     ChangeProposal,
+    CloseChangeAction,
     CreditTransferState,
     DecideCourseAction,
     InfoRequest,
@@ -218,6 +219,20 @@ def check_approve_change(state: CreditTransferState, a: ApproveChangeAction) -> 
     check_change_approval(state.learning_agreement.revision, proposal.change, last_change=state.last_approved_change())
     check_change(state.learning_agreement, proposal.change, state.catalogs[state.partner_id])
     return p, proposal
+
+
+def check_close_change(state: CreditTransferState, a: CloseChangeAction) -> tuple[PersonRef, ChangeProposal, bool]:
+    """Withdraw (the student's side) or decline (the department) a pending proposal; returns
+    whether it is a withdrawal. A decline needs a reason the student can read."""
+    proposal = next((x for x in state.pending_proposals() if x.change.proposal_id == a.proposal_id), None)
+    if proposal is None:
+        raise Rejected(f"No pending learning-agreement proposal {a.proposal_id}.")
+    roles = roles_of(state, a.actor_id)
+    p = _require(state, a.actor_id, STUDENT_SIDE | {TransferRole.DEPARTMENT}, "withdraw or decline learning-agreement changes")
+    withdrawing = bool(roles & STUDENT_SIDE)
+    if not withdrawing and not a.reason.strip():
+        raise Rejected(f"Say why “{proposal.change.summary}” is declined: the student reads the reason.")
+    return p, proposal, withdrawing
 
 
 # ---------------------------------------------------------------- before a transfer starts

@@ -27,6 +27,7 @@ from domain.human_steps import OpenStep
 from domain.learning_agreements import ChangeKind, ChangeReason, LearningAgreement, LearningAgreementChange, PlannedCourse
 from domain.parties import PersonRef
 from domain.programs import JointProgram
+from domain.readmodel import ItemDocument
 from domain.students import PostedCredit, StudentRecord
 from domain.transfer_decisions import CourseDecisionLine, TransferStage, latest_decisions
 
@@ -130,6 +131,15 @@ class ApproveChangeAction(BaseModel):
     proposal_id: str = Field(min_length=1, max_length=64)
 
 
+class CloseChangeAction(BaseModel):
+    """A pending proposal ends unapproved: withdrawn by the student's side, or declined by the
+    department (an outdated one, say) with the reason the student will read."""
+
+    actor_id: str = Field(min_length=1, max_length=64)
+    proposal_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="", max_length=2000)
+
+
 class TransferResult(BaseModel):
     """What an update returns to the page that sent it."""
 
@@ -157,6 +167,8 @@ class InfoRequest(BaseModel):
 class ProposalStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
+    WITHDRAWN = "withdrawn"
+    DECLINED = "declined"
 
 
 class ChangeProposal(BaseModel):
@@ -164,6 +176,8 @@ class ChangeProposal(BaseModel):
     status: ProposalStatus = ProposalStatus.PENDING
     proposed_at: datetime
     approved_by: str | None = None
+    closed_by: str | None = Field(default=None, description="Who withdrew or declined it")
+    close_reason: str = ""
 
 
 class Signoff(BaseModel):
@@ -195,8 +209,10 @@ class CreditTransferState(BaseModel):
     proposals: list[ChangeProposal] = Field(default_factory=list)
     department_round: int = 1
     signoffs: list[Signoff] = Field(default_factory=list)
-    posted: list[PostedCredit] = Field(default_factory=list)
+    posted: list[PostedCredit] = Field(default_factory=list, description="At home, converted")
+    posted_at_partner: list[PostedCredit] = Field(default_factory=list, description="On the partner's books, as taken")
     saved_equivalencies: list[Equivalency] = Field(default_factory=list)
+    documents: list[ItemDocument] = Field(default_factory=list, description="The learning agreement as posted")
     steps: list[OpenStep] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     projected_seq: int = 0

@@ -16,8 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.client import Client
 
 from domain.agreements import (
     AgreementKind,
@@ -38,23 +37,16 @@ from domain.agreements import (
 )
 from domain.human_steps import ReminderPolicy
 from domain.parties import ID_PATTERN, Person, PersonRef, Role
+from services.errors import ActionRejected, InputError
+from services.errors import problems as _problems
+from services.updates import send_update
 from settings import get_settings
 from store import directory
 from workflows.agreement import ActionResult, AgreementInput, AgreementWorkflow
 
 MAX_FILE_BYTES = 1_000_000
 
-
-class InputError(ValueError):
-    """Input a person must correct; the message names the field."""
-
-
-class ActionRejected(Exception):
-    """The workflow refused an action; `message` is the validator's sentence."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+__all__ = ["ActionRejected", "ActionResult", "InputError"]  # raised and returned to callers of this module
 
 
 class PartyEntry(BaseModel):
@@ -83,10 +75,6 @@ class AgreementFile(BaseModel):
     reminders: ReminderPolicy = ReminderPolicy()
     term: TermSpec = TermSpec()
     start_in_review: bool = True
-
-
-def _problems(e: ValidationError, prefix: str = "") -> str:
-    return "; ".join(f"{prefix}{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}" for err in e.errors())
 
 
 def read_agreement_file(path: Path) -> AgreementFile:
@@ -224,14 +212,4 @@ def parse_action(name: str, data: dict[str, Any]) -> BaseModel:
 
 async def act(client: Client, wid: str, name: str, action: BaseModel, update_id: str | None = None) -> ActionResult:
     """Send one action as a workflow update. `update_id` makes a repeated click count once."""
-    update = ACTIONS[name][0]
-    handle = client.get_workflow_handle(wid)
-    try:
-        return await handle.execute_update(update, action, id=update_id, result_type=ActionResult)
-    except WorkflowUpdateFailedError as e:
-        cause = e.cause
-        raise ActionRejected(getattr(cause, "message", None) or str(cause)) from None
-    except RPCError as e:
-        if "not found" in str(e).lower() or "already completed" in str(e).lower():
-            raise ActionRejected("This agreement is no longer running; nothing was changed.") from None
-        raise
+    return await send_update(client, wid, ACTIONS[name][0], action, update_id, what="agreement")

@@ -282,3 +282,34 @@ class OutboxPublic(OutboxMessage):
     created_at: datetime
     sent_at: datetime | None = None
     error: str | None = None
+
+
+# ---------------------------------------------------------------- joint programs (reference data)
+
+
+class ProgramRow(SQLModel, table=True):
+    """A joint program's definition as coordinators keep it: the program, its catalogs and the
+    people who act on its credit transfers. Reference data, not process state: a student record
+    receives a snapshot of it when the student enrols."""
+
+    __tablename__ = "program"
+
+    id: str = Field(primary_key=True, max_length=64)
+    agreement_id: str = Field(max_length=200, index=True, description="Workflow id of the MOU it rests on")
+    title: str = Field(max_length=300)
+    definition: dict[str, Any] = Field(sa_type=JSONType)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EquivalencyRow(SQLModel, table=True):
+    """One entry of an institution's equivalency table: kept by coordinators, and added to when a
+    department saves a credit-transfer decision for reuse. `key` identifies the entry (partner
+    course and effective date), so saving the same decision twice writes one row."""
+
+    __tablename__ = "equivalency"
+
+    key: str = Field(primary_key=True, max_length=64)
+    institution_id: str = Field(max_length=64, index=True)
+    entry: dict[str, Any] = Field(sa_type=JSONType)
+    source: str = Field(default="", max_length=200, description="'coordinator' or the request it was saved from")
+    saved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.agreements import (
         MAX_COMMENTS_KEPT,
         TERMINAL_PHASES,
+        AgreementKind,
         AgreementProjection,
         AgreementSpec,
         AgreementState,
@@ -54,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.dates import add_months, start_of_day
     from domain.human_steps import Nudge, NudgeKind, OpenStep, ReminderPolicy, StepKind
     from domain.parties import PersonRef
+    from domain.program_records import AgreementPhaseChanged
     from workflows.human_step import StepWatchers
     from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, notify, step_key
 
@@ -63,6 +65,8 @@ A = TypeVar("A", bound=BaseModel)
 # mail are short, so their start-to-close timeout is what notices one.
 RENDER_TIMEOUT = timedelta(minutes=10)
 HEARTBEAT = timedelta(seconds=10)
+# Changes made while agreements were running (see docs/evolving-workflows.md).
+PATCH_FORWARD_PHASE = "forward-phase-to-programs"
 
 
 class AgreementInput(BaseModel):
@@ -563,9 +567,24 @@ class AgreementWorkflow:
                         await self._notify(f"{step_key(st)}/assigned/{p.id}", [p], subject, body)
         if self.s.phase in TERMINAL_PHASES:
             await self._tell_parent()
+        await self._forward_phase()
         await self._project()
         cur = self.s.current
         return ActionResult(phase=self.s.phase, version=cur.number if cur else None, version_hash=self.s.current_hash, message=message)
+
+    async def _forward_phase(self) -> None:
+        """Once a university partnership is executed, every change of its phase goes to the joint
+        programs resting on it: their student records enrol and take requests only while it is active."""
+        s = self.s
+        if s.spec.kind is not AgreementKind.UNIVERSITY_PARTNERSHIP or s.executed_at is None or s.forwarded_phase is s.phase:
+            return
+        if not workflow.patched(PATCH_FORWARD_PHASE):
+            return
+        s.forwarded_phase = s.phase
+        await workflow.execute_activity(
+            act.FORWARD_AGREEMENT_PHASE, AgreementPhaseChanged(agreement_workflow_id=workflow.info().workflow_id, phase=s.phase),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, heartbeat_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+        )  # fmt: skip
 
     async def _project(self) -> None:
         new = [e for e in self.s.events if e.seq > self.s.projected_seq]

@@ -24,6 +24,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from domain import program_activity_names as doc_act
     from domain import transfer_rules as rules
     from domain.agreement_rules import Rejected
     from domain.catalogs import Catalog, EquivalencyTable, code_key
@@ -32,14 +33,16 @@ with workflow.unsafe.imports_passed_through():
     from domain.human_steps import Nudge, NudgeKind, OpenStep, ReminderPolicy, StepKind
     from domain.learning_agreements import LearningAgreement, apply_change
     from domain.parties import PersonRef
+    from domain.program_documents import LearningAgreementDocumentRequest
     from domain.programs import JointProgram
-    from domain.readmodel import ItemParty, ItemSnapshot
+    from domain.readmodel import ItemDocument, ItemParty, ItemSnapshot
     from domain.students import StudentRecord
     from domain.terms import term_start
-    from domain.transfer_decisions import TransferStage, equivalency_from_decision, post_credits
+    from domain.transfer_decisions import TransferStage, equivalency_from_decision, partner_postings, post_credits
     from domain.transfer_state import (
         ApproveChangeAction,
         ChangeProposal,
+        CloseChangeAction,
         CreditsPosted,
         CreditTransferOutcome,
         CreditTransferState,
@@ -56,9 +59,13 @@ with workflow.unsafe.imports_passed_through():
         learning_agreement_from,
     )
     from workflows.human_step import StepWatchers
-    from workflows.item_activities import new_event, notify, project, step_key
+    from workflows.item_activities import RETRY, new_event, notify, project, step_key
 
 A = TypeVar("A", bound=BaseModel)
+
+# Changes made while transfers were running (see docs/evolving-workflows.md).
+PATCH_LEARNING_AGREEMENT_PDF = "learning-agreement-pdf-on-posting"
+RENDER_TIMEOUT = timedelta(minutes=5)
 
 
 class CreditTransferInput(BaseModel):
@@ -288,6 +295,24 @@ class CreditTransferWorkflow:
     def _v_approve_change(self, a: ApproveChangeAction) -> None:
         self._check(rules.check_approve_change, a)
 
+    @workflow.update
+    async def close_change(self, a: CloseChangeAction) -> TransferResult:
+        async with self.lock:
+            person, proposal, withdrawing = self._check(rules.check_close_change, a)
+            proposal.status = ProposalStatus.WITHDRAWN if withdrawing else ProposalStatus.DECLINED
+            proposal.closed_by, proposal.close_reason = person.id, a.reason
+            what = "withdrawn" if withdrawing else "declined"
+            self._event(f"change_{what}", person, f"{proposal.change.summary}" + (f": {a.reason}" if a.reason else ""))
+            if not withdrawing:
+                await notify(f"la-change-{proposal.change.proposal_id}/declined", [self.s.student, *self.s.roster.coordinators],
+                             f"Learning-agreement change declined — {self._title()}",
+                             f"“{proposal.change.summary}” was declined by {person.name}: {a.reason}")  # fmt: skip
+            return await self._commit(f"{proposal.change.summary}: {what}.")
+
+    @close_change.validator
+    def _v_close_change(self, a: CloseChangeAction) -> None:
+        self._check(rules.check_close_change, a)
+
     # ------------------------------------------------------------------ transitions
 
     def _signoff(self, person: PersonRef, comment: str) -> None:
@@ -299,13 +324,14 @@ class CreditTransferWorkflow:
         """Every stage passed: the approved courses become credits at home, saved decisions table entries."""
         s = self.s
         s.posted = post_credits(s.request, s.lines, s.decisions)
+        s.posted_at_partner = partner_postings(s.request, s.lines, s.record.posted)
         people = {p.id: p for role in rules.TransferRole for p in rules.people(s, role)}
         for d in s.decisions:
             if d.save_as_equivalency:
                 line = next(ln for ln in s.lines if code_key(ln.partner_course.code) == code_key(d.course_code))
                 decided_by = people.get(s.decided_by.get(code_key(d.course_code), "")) or s.roster.coordinators[0]
                 s.saved_equivalencies.append(
-                    equivalency_from_decision(s.request, d, line, decided_by=decided_by, effective_from=workflow.now().date())
+                    equivalency_from_decision(s.request, d, line, decided_by=decided_by, effective_from=term_start(s.request.term))
                 )
         s.stage, s.posted_at = TransferStage.POSTED, workflow.now()
         home = s.program.institution(s.home_id)
@@ -324,7 +350,8 @@ class CreditTransferWorkflow:
             return
         s = self.s
         posted = CreditsPosted(request_id=s.request.id, term=s.request.term, workflow_id=workflow.info().workflow_id,
-                               credited_at=s.home_id, credits=s.posted, equivalencies=s.saved_equivalencies)  # fmt: skip
+                               credited_at=s.home_id, credits=[*s.posted, *s.posted_at_partner],
+                               equivalencies=s.saved_equivalencies)  # fmt: skip
         try:
             await workflow.get_external_workflow_handle(parent.workflow_id).signal("credits_posted", posted)
         except Exception as e:  # noqa: BLE001 - any signal failure is recorded, never raised
@@ -433,16 +460,26 @@ class CreditTransferWorkflow:
                 for p in st.awaited:
                     if p.id not in before[st.step_id]:
                         await notify(f"{step_key(st)}/assigned/{p.id}", [p], subject, body)
+        documents: list[ItemDocument] = []
         if self.s.stage is TransferStage.POSTED and self.s.posted_at == workflow.now():
+            if workflow.patched(PATCH_LEARNING_AGREEMENT_PDF):
+                doc = await workflow.execute_activity(
+                    doc_act.RENDER_LEARNING_AGREEMENT,
+                    LearningAgreementDocumentRequest(state=self.s.model_copy(update={"events": []}), issued_at=workflow.now()),
+                    result_type=ItemDocument, start_to_close_timeout=RENDER_TIMEOUT, heartbeat_timeout=timedelta(seconds=30),
+                    retry_policy=RETRY,
+                )  # fmt: skip
+                self.s.documents.append(doc)
+                documents.append(doc)
             summary = ", ".join(
                 f"{p.course_code} → {p.home_course_code or p.elective_category} ({p.credits}, {p.grade})" for p in self.s.posted
             )
             await notify("posted", [self.s.student, *self.s.roster.coordinators], f"Credits posted — {self._title()}",
                          f"Posted at {self.s.program.institution(self.s.home_id).name()}: {summary or 'no course was approved'}.")  # fmt: skip
-        await self._project()
+        await self._project(documents)
         return TransferResult(stage=self.s.stage, revision=self.s.revision, message=message)
 
-    async def _project(self) -> None:
+    async def _project(self, documents: list[ItemDocument] | None = None) -> None:
         s = self.s
         new = [e for e in s.events if e.seq > s.projected_seq]
         if new:
@@ -456,4 +493,4 @@ class CreditTransferWorkflow:
             phase=s.stage.value, parties=parties, summary=s.summary(), detail=s.model_dump(mode="json", exclude={"events"}),
             projected_seq=s.projected_seq, created_at=s.created_at, closed_at=s.posted_at,
         )  # fmt: skip
-        await project(item, s.steps, new)
+        await project(item, s.steps, new, documents)

@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.human_steps import OpenStep
     from domain.notifications import Notification
     from domain.parties import PersonRef
-    from domain.readmodel import ItemProjection, ItemSnapshot
+    from domain.readmodel import ItemDocument, ItemProjection, ItemSnapshot
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 NOTIFY_TIMEOUT = timedelta(minutes=2)  # above the SMTP client's own timeouts
@@ -30,9 +30,11 @@ def new_event(seq: int, kind: str, actor: PersonRef | None, detail: str) -> Even
                  actor_name=actor.name if actor else None, detail=detail[:2000])  # fmt: skip
 
 
-async def project(item: ItemSnapshot, steps: list[OpenStep], new_events: list[Event]) -> None:
+async def project(
+    item: ItemSnapshot, steps: list[OpenStep], new_events: list[Event], documents: list[ItemDocument] | None = None
+) -> None:
     await workflow.execute_activity(
-        act.PROJECT_ITEM, ItemProjection(item=item, steps=steps, new_events=new_events),
+        act.PROJECT_ITEM, ItemProjection(item=item, steps=steps, new_events=new_events, documents=documents or []),
         start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
     )  # fmt: skip
 

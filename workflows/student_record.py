@@ -21,16 +21,21 @@ from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from domain import activity_names as act
+    from domain import program_activity_names as doc_act
     from domain import student_record as rules
     from domain.agreement_rules import Rejected
     from domain.agreements import Phase
-    from domain.catalogs import Catalog, EquivalencyTable
+    from domain.catalogs import Catalog, Equivalency, EquivalencyTable, code_key
     from domain.degree_audit import DegreeAudit, audit, dual_degree_complete
     from domain.parties import PersonRef
+    from domain.program_documents import CompletionDocumentsRequest
+    from domain.program_records import SaveEquivalencies
     from domain.programs import JointProgram, check_enrolment
-    from domain.readmodel import ItemParty, ItemSnapshot
+    from domain.readmodel import ItemDocument, ItemParty, ItemSnapshot
     from domain.student_record import (
         MAX_EVENTS_KEPT,
+        AddTermAction,
         MouChange,
         RecordPhase,
         RecordResult,
@@ -41,13 +46,18 @@ with workflow.unsafe.imports_passed_through():
         TransferStatus,
     )
     from domain.students import StudentRecord
-    from domain.terms import next_term, normalize_term, term_of, term_start
+    from domain.terms import next_term, normalize_term, term_index, term_of, term_start
     from domain.transfer_state import CreditsPosted, ProgramRoster
-    from workflows.item_activities import new_event, notify, project
+    from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, new_event, notify, project
 
 from workflows.credit_transfer import CreditTransferInput, CreditTransferWorkflow, transfer_workflow_id
 
 A = TypeVar("A", bound=BaseModel)
+
+# Changes made while records were running (see docs/evolving-workflows.md).
+PATCH_SHARED_EQUIVALENCIES = "shared-equivalency-tables"
+PATCH_COMPLETION_DOCUMENTS = "completion-documents"
+RENDER_TIMEOUT = timedelta(minutes=5)
 
 
 class StudentRecordInput(BaseModel):
@@ -140,6 +150,13 @@ class StudentRecordWorkflow:
         async with self.lock:
             person = self._check(rules.check_start_transfer, a)
             s, r = self.s, a.request
+            if workflow.patched(PATCH_SHARED_EQUIVALENCIES):
+                # The institution's shared table as it stands now: decisions saved since enrolment count.
+                shared = await workflow.execute_activity(
+                    act.LOAD_EQUIVALENCIES, r.credited_at, result_type=EquivalencyTable,
+                    start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+                )  # fmt: skip
+                s.equivalencies[r.credited_at] = merge_tables(s.equivalencies.get(r.credited_at), shared)
             term = normalize_term(r.term)
             wid = transfer_workflow_id(s.record.student_id, term)
             await workflow.start_child_workflow(
@@ -177,6 +194,21 @@ class StudentRecordWorkflow:
     def _v_set_thesis_status(self, a: ThesisAction) -> None:
         self._check(rules.check_thesis, a)
 
+    @workflow.update
+    async def add_term_abroad(self, a: AddTermAction) -> RecordResult:
+        async with self.lock:
+            person, term = self._check(rules.check_add_term, a)
+            s = self.s
+            s.record = s.record.model_copy(update={"terms_abroad": sorted([*s.record.terms_abroad, term], key=lambda t: term_index(t.term))})
+            self._event("term_abroad_added", person, f"{term.term} at {s.program.institution(term.institution_id).name()}")
+            self._recompute()
+            await self._commit()
+            return RecordResult(phase=s.phase, message=f"{term.term} abroad at {s.program.institution(term.institution_id).name()} added.")
+
+    @add_term_abroad.validator
+    def _v_add_term_abroad(self, a: AddTermAction) -> None:
+        self._check(rules.check_add_term, a)
+
     @workflow.signal
     async def credits_posted(self, p: CreditsPosted) -> None:
         """From a finished credit transfer. Counted once per request, however often it is delivered."""
@@ -197,6 +229,12 @@ class StudentRecordWorkflow:
                 s.equivalencies[p.credited_at] = table
             self._event("credits_posted", None, f"{len(p.credits)} courses of {p.term} posted ({p.request_id})")
             self._recompute()
+            if p.equivalencies and workflow.patched(PATCH_SHARED_EQUIVALENCIES):
+                # Decisions saved for reuse join the institution's shared table (an idempotent upsert).
+                await workflow.execute_activity(
+                    act.SAVE_EQUIVALENCIES, SaveEquivalencies(entries=p.equivalencies, source=p.request_id),
+                    start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+                )  # fmt: skip
             await self._commit()
 
     @workflow.signal
@@ -234,14 +272,24 @@ class StudentRecordWorkflow:
 
     async def _commit(self) -> None:
         s = self.s
+        documents: list[ItemDocument] = []
         if s.phase is RecordPhase.COMPLETE and s.completed_at == workflow.now():
+            if workflow.patched(PATCH_COMPLETION_DOCUMENTS):
+                documents = await workflow.execute_activity(
+                    doc_act.RENDER_COMPLETION_DOCUMENTS,
+                    CompletionDocumentsRequest(state=s.model_copy(update={"events": []}), issued_at=workflow.now()),
+                    result_type=list[ItemDocument], start_to_close_timeout=RENDER_TIMEOUT,
+                    heartbeat_timeout=timedelta(seconds=30), retry_policy=RETRY,
+                )  # fmt: skip
+                s.documents = [*s.documents, *documents]
+                self._event("documents_issued", None, "Joint transcript and dual-degree certificate issued")
             await notify("complete", [s.record.person, *s.roster.coordinators], f"Both degrees complete — {s.record.person.name}",
                          f"{s.record.person.name} has met the requirements of every degree of “{s.program.name()}”.")  # fmt: skip
-        await self._project()
+        await self._project(documents)
         # Keep the state small for years of events: what is projected is in the read model.
         del s.events[: max(0, len(s.events) - MAX_EVENTS_KEPT)]
 
-    async def _project(self) -> None:
+    async def _project(self, documents: list[ItemDocument] | None = None) -> None:
         s = self.s
         new = [e for e in s.events if e.seq > s.projected_seq]
         if new:
@@ -255,4 +303,15 @@ class StudentRecordWorkflow:
             summary=s.summary(), detail=s.model_dump(mode="json", exclude={"events"}), projected_seq=s.projected_seq,
             created_at=s.enrolled_at, closed_at=s.completed_at,
         )  # fmt: skip
-        await project(item, [], new)
+        await project(item, [], new, documents)
+
+
+def merge_tables(own: EquivalencyTable | None, shared: EquivalencyTable) -> EquivalencyTable:
+    """The shared table plus entries only this record knows (saved by its own transfers before the
+    shared table existed); an entry is the same when its partner course and start date are."""
+    def key(e: Equivalency) -> tuple[str, str, str, str]:
+        return (e.home_institution_id, e.partner_institution_id, code_key(e.partner_course_code), e.effective_from.isoformat())
+
+    seen = {key(e) for e in shared.entries}
+    extra = [e for e in (own.entries if own else ()) if key(e) not in seen]
+    return EquivalencyTable(institution_id=shared.institution_id, entries=(*extra, *shared.entries))

@@ -144,3 +144,26 @@ def test_unwritable_output_and_missing_document_are_sentences(seeded: Settings, 
             blob.unlink()
     r = runner.invoke(cli.app, ["agreement", "pdf", "coproduction-kr-kz", "--version", "1", "-o", str(tmp_path / "x.pdf")])
     assert r.exit_code == 2 and "cannot be read from the store" in r.output
+
+
+def test_program_load_and_list() -> None:
+    r = runner.invoke(cli.app, ["program", "load", str(ROOT / "demo" / "programs" / "kafa-vgik-film-ai.yaml")])
+    assert r.exit_code == 0, r.output
+    assert "loaded kafa-vgik-film-ai: Film Production and AI Technology (kafa, vgik)" in r.output
+    r = runner.invoke(cli.app, ["program", "list"])
+    assert "kafa-vgik-film-ai" in r.output and "MOU unknown" in r.output
+
+
+def test_bad_program_and_student_files_are_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "p.yaml"
+    bad.write_text("program: {id: x}\n", encoding="utf-8")
+    r = runner.invoke(cli.app, ["program", "load", str(bad)])
+    assert r.exit_code == 2 and r.output.startswith("error: ") and "Traceback" not in r.output
+    assert "program.title: Field required" in r.output
+    student = tmp_path / "s.yaml"
+    student.write_text("student_id: seo-yuna\nperson: seo-yuna\nprogram_id: kafa-vgik-film-ai\nhome_institution_id: kafa\n"
+                       "enrolled_term: 2026-winter\n", encoding="utf-8")  # fmt: skip
+    r = runner.invoke(cli.app, ["student", "enrol", str(student)])
+    assert r.exit_code == 2 and "enrolled_term" in r.output and "Traceback" not in r.output
+    r = runner.invoke(cli.app, ["student", "act", "credit-transfer-x", "sign", "--as", "a"])
+    assert r.exit_code == 2 and "'sign' is not an action on a credit transfer" in r.output

@@ -2,8 +2,9 @@
 
     .venv/bin/python -m tests.replay.record
 
-Run it when a workflow type is added, and commit the JSON: old histories must never be
-re-recorded after a change, since replaying them against new code is the point. Each scenario
+Run it when a workflow type or a patched change is added, and commit the JSON: it writes only the
+histories not yet stored. Old histories are never re-recorded after a change, since replaying
+them against new code is the point. Each scenario
 drives a real workflow on the time-skipping test server with in-memory activities.
 """
 
@@ -19,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain.agreements import (
+    AgreementKind,
     ApproveAction,
     CommentAction,
     DeclineAction,
@@ -34,11 +36,12 @@ from domain.agreements import (
 )
 from domain.credit_transfer import CourseDecision
 from domain.learning_agreements import ChangeKind, ChangeReason
-from domain.student_record import StartTransferAction, ThesisAction
+from domain.student_record import AddTermAction, StartTransferAction, ThesisAction
 from domain.students import ThesisStatus
 from domain.transfer_decisions import TransferStage
 from domain.transfer_state import (
     ApproveChangeAction,
+    CloseChangeAction,
     DecideCourseAction,
     ProposeChangeAction,
     ProvideInformationAction,
@@ -155,6 +158,67 @@ async def student_record_to_completion(client: Client, env: WorkflowEnvironment,
     return h
 
 
+async def university_mou_forwarding(client: Client, env: WorkflowEnvironment, queue: str) -> WorkflowHandle:
+    """A dual-degree MOU executed, active, in its renewal window, expired: each phase forwarded."""
+    s = spec(kind=AgreementKind.UNIVERSITY_PARTNERSHIP, variables={"program_name": "Dual MFA"},
+             term=TermSpec(term_months=12, renewal_window_days=60))
+    h = await client.start_workflow(AgreementWorkflow.run, AgreementInput(spec=s), id=f"agreement-{s.id}", task_queue=queue)
+    v1 = await current(h)
+    await h.execute_update(AgreementWorkflow.close_review, PhaseAction(actor_id="initiator"))
+    for p in s.parties:
+        await h.execute_update(AgreementWorkflow.approve, ApproveAction(actor_id=p.approvers[0].id, version_hash=v1))
+    for p in s.parties:
+        await h.execute_update(AgreementWorkflow.sign, SignAction(actor_id=p.signatories[0].id, version_hash=v1))
+    await env.sleep(timedelta(days=400))
+    await h.result()
+    return h
+
+
+async def credit_transfer_with_documents(client: Client, env: WorkflowEnvironment, queue: str) -> WorkflowHandle:
+    """Proposals withdrawn and declined, a decision saved for reuse, the learning agreement rendered on posting."""
+    T = CreditTransferWorkflow
+    h = await client.start_workflow(T.run, transfer_input(), id="credit-transfer-replay-v2", task_queue=queue)
+    await until(h, T.state, lambda s: s.stage is TransferStage.DEPARTMENT)
+    for pid in ("p1", "p2"):
+        await h.execute_update(T.propose_change, ProposeChangeAction(actor_id="kim-minji", proposal_id=pid, kind=ChangeKind.DROP,
+                               course_code="SCR-540", reason=ChangeReason.COURSE_CANCELLED, base_revision=0))
+    await h.execute_update(T.close_change, CloseChangeAction(actor_id="kim-minji", proposal_id="p1"))
+    await h.execute_update(T.close_change, CloseChangeAction(actor_id="knua-dept", proposal_id="p2", reason="Keep the course"))
+    for code, decision in [("DIR-620", "approve"), ("VFX-630", "approve_as_elective")]:
+        await h.execute_update(T.decide_course, DecideCourseAction(actor_id="knua-dept", course_code=code, decision=decision))
+    await h.execute_update(T.decide_course, DecideCourseAction(actor_id="knua-dept", course_code="SCR-540", decision="approve",
+                           home_course_code="FP-540", save_as_equivalency=True))
+    await h.execute_update(T.approve, StageAction(actor_id="knua-registrar"))
+    await h.execute_update(T.confirm_grades, StageAction(actor_id="vgik-registrar"))
+    await h.result()
+    return h
+
+
+async def student_record_with_shared_tables(client: Client, env: WorkflowEnvironment, queue: str) -> WorkflowHandle:
+    """A term abroad added, the shared table read and written, completion documents issued."""
+    R, T = StudentRecordWorkflow, CreditTransferWorkflow
+    inp = StudentRecordInput(program=program(), catalogs=CATALOGS, equivalencies={"knua": KNUA_TABLE}, roster=ROSTER,
+                             record=almost_done(), mou_phase=Phase.ACTIVE)
+    h = await client.start_workflow(R.run, inp, id="student-kim-minji-v2", task_queue=queue)
+    await until(h, R.state, lambda s: s.audits)
+    await h.execute_update(R.add_term_abroad, AddTermAction(actor_id="park-coordinator", institution_id="vgik", term="2027-spring"))
+    r = await h.execute_update(R.start_credit_transfer, StartTransferAction(actor_id="kim-minji", request=request(term="2027-spring")))
+    child = client.get_workflow_handle(r.workflow_id)
+    await until(child, T.state, lambda s: s.stage is TransferStage.DEPARTMENT)
+    for code in ["DIR-620", "VFX-630"]:
+        await child.execute_update(T.decide_course, DecideCourseAction(actor_id="knua-dept", course_code=code,
+                                   decision="approve_as_elective", elective_category="major_elective"))
+    await child.execute_update(T.decide_course, DecideCourseAction(actor_id="knua-dept", course_code="SCR-540", decision="approve",
+                               home_course_code="FP-540", save_as_equivalency=True))
+    await child.execute_update(T.approve, StageAction(actor_id="knua-registrar"))
+    await child.execute_update(T.confirm_grades, StageAction(actor_id="vgik-registrar"))
+    await until(h, R.state, lambda s: s.transfers[0].status == "posted")
+    for inst in ["knua", "vgik"]:
+        await h.execute_update(R.set_thesis_status, ThesisAction(actor_id="park-coordinator", institution_id=inst, status=ThesisStatus.APPROVED))
+    await h.result()
+    return h
+
+
 async def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     scenarios = [
@@ -162,8 +226,13 @@ async def main() -> None:
         ("agreement-declined-voided", declined_then_voided),
         ("credit-transfer-full-chain", credit_transfer_full_chain),
         ("student-record-to-completion", student_record_to_completion),
+        ("agreement-university-forwarding", university_mou_forwarding),
+        ("credit-transfer-posting-documents", credit_transfer_with_documents),
+        ("student-record-shared-tables", student_record_with_shared_tables),
     ]
     for name, scenario in scenarios:
+        if (OUT / f"{name}.json").exists():
+            continue  # recorded by an earlier version: never overwritten
         async with await WorkflowEnvironment.start_time_skipping(
             test_server_existing_path=test_server_path(), data_converter=pydantic_data_converter
         ) as env:

@@ -13,9 +13,13 @@ from dataclasses import dataclass, field
 from temporalio import activity
 
 from domain import activity_names as act
+from domain import program_activity_names as doc_act
 from domain.agreements import AgreementProjection, ComposedVersion, ComposeRequest, ExecutedDocument, ExecuteRequest
+from domain.catalogs import EquivalencyTable
 from domain.notifications import Notification
-from domain.readmodel import ItemProjection
+from domain.program_documents import CompletionDocumentsRequest, LearningAgreementDocumentRequest
+from domain.program_records import AgreementPhaseChanged, SaveEquivalencies
+from domain.readmodel import ItemDocument, ItemProjection
 
 
 def _sha(obj: object) -> str:
@@ -29,6 +33,10 @@ class FakeActivities:
     items: dict[str, ItemProjection] = field(default_factory=dict)
     notifications: dict[str, Notification] = field(default_factory=dict)
     executed: list[ExecuteRequest] = field(default_factory=list)
+    tables: dict[str, EquivalencyTable] = field(default_factory=dict)
+    saved: list[SaveEquivalencies] = field(default_factory=list)
+    forwarded: list[AgreementPhaseChanged] = field(default_factory=list)
+    completions: list[CompletionDocumentsRequest] = field(default_factory=list)
 
     @activity.defn(name=act.COMPOSE_AGREEMENT_VERSION)
     async def compose(self, req: ComposeRequest) -> ComposedVersion:
@@ -60,8 +68,41 @@ class FakeActivities:
     async def notify(self, n: Notification) -> None:
         self.notifications.setdefault(n.key, n)
 
+    @activity.defn(name=act.LOAD_EQUIVALENCIES)
+    async def load_equivalencies(self, institution_id: str) -> EquivalencyTable:
+        return self.tables.get(institution_id) or EquivalencyTable(institution_id=institution_id)
+
+    @activity.defn(name=act.SAVE_EQUIVALENCIES)
+    async def save_equivalencies(self, req: SaveEquivalencies) -> int:
+        self.saved.append(req)
+        for e in req.entries:
+            table = self.tables.get(e.home_institution_id) or EquivalencyTable(institution_id=e.home_institution_id)
+            if e not in table.entries:
+                self.tables[e.home_institution_id] = table.add(e)
+        return len(req.entries)
+
+    @activity.defn(name=act.FORWARD_AGREEMENT_PHASE)
+    async def forward_agreement_phase(self, change: AgreementPhaseChanged) -> int:
+        self.forwarded.append(change)
+        return 0
+
+    @activity.defn(name=doc_act.RENDER_COMPLETION_DOCUMENTS)
+    async def render_completion_documents(self, req: CompletionDocumentsRequest) -> list[ItemDocument]:
+        self.completions.append(req)
+        sid = req.state.record.student_id
+        return [ItemDocument(sha256=_sha([sid, kind]), kind=kind, label=f"{kind} of {sid}", pages=2, created_at=req.issued_at)
+                for kind in ("transcript", "certificate")]  # fmt: skip
+
+    @activity.defn(name=doc_act.RENDER_LEARNING_AGREEMENT)
+    async def render_learning_agreement(self, req: LearningAgreementDocumentRequest) -> ItemDocument:
+        s = req.state
+        return ItemDocument(sha256=_sha([s.request.id, s.learning_agreement.revision]), kind="learning_agreement",
+                            label=f"Learning agreement r{s.learning_agreement.revision}", pages=1, created_at=req.issued_at)  # fmt: skip
+
     def all(self) -> list:
-        return [self.compose, self.execute, self.project, self.project_item, self.notify]
+        return [self.compose, self.execute, self.project, self.project_item, self.notify, self.load_equivalencies,
+                self.save_equivalencies, self.forward_agreement_phase, self.render_completion_documents,
+                self.render_learning_agreement]
 
     def keys(self, workflow_id: str) -> list[str]:
         return sorted(k for k in self.notifications if k.startswith(workflow_id + "/"))

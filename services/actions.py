@@ -1,0 +1,30 @@
+"""One entry point for every human action, whatever the lifecycle: the workflow id says which.
+
+The dashboard and the CLI send `(workflow id, action name, fields)`; this module picks the
+lifecycle's table of actions, validates the fields into its action model and sends the update.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio.client import Client
+
+from services import agreements, programs
+
+
+def _is_agreement(wid: str) -> bool:
+    return wid.startswith("agreement-")
+
+
+def parse_action(wid: str, name: str, data: dict[str, Any]) -> BaseModel:
+    """The fields as the action's model, or `InputError` naming what is wrong."""
+    return agreements.parse_action(name, data) if _is_agreement(wid) else programs.parse_action(wid, name, data)
+
+
+async def act(client: Client, wid: str, name: str, action: BaseModel, update_id: str | None = None) -> Any:
+    """Send the update; the result has a `message`. Raises `ActionRejected` with the validator's sentence."""
+    if _is_agreement(wid):
+        return await agreements.act(client, wid, name, action, update_id=update_id)
+    return await programs.act(client, wid, name, action, update_id=update_id)

@@ -1,0 +1,1 @@
+from tests.workflows.conftest import env, worker  # noqa: F401  (the time-skipping server and a worker with fake activities)
