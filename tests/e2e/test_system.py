@@ -126,3 +126,56 @@ async def test_worker_killed_during_signing_yields_one_executed_pdf(dev: Workflo
     assert len(pdfs) == len(versions) + 1, "a retried render must not leave a second executed PDF"
     sends = [m for m in queries.outbox(engine, item_id=wid) if m.subject.startswith("Executed")]
     assert len(sends) == 1
+
+
+async def test_joint_program_demo_end_to_end(dev: WorkflowEnvironment, tmp_path: Path, monkeypatch) -> None:
+    """The demo program on the real server: students at every stage, real PDFs, the shared table,
+    and notice of termination on the MOU reaching every running student record."""
+    from demo.programs import seed_programs
+    from demo.seed import SCRIPTS
+    from domain.student_record import StudentRecordState
+    from services import programs as psvc
+    from store import programs
+
+    s, engine, spec = prepare(tmp_path, monkeypatch, "7-dual-degree-kafa-vgik.yaml")
+    monkeypatch.setattr("services.programs.get_settings", lambda: s)
+    async with build_worker(dev.client, s):
+        wid = await svc.start_agreement(dev.client, spec)
+        for actor, name, fields in SCRIPTS[spec.id]:
+            await act_when_ready(dev.client, wid, actor, name, fields)
+        started = await seed_programs(engine, dev.client)
+        assert len(started) == 7
+        stages = {i.item_id: i.phase for i in queries.list_items(engine, item_type="credit_transfer")}
+        assert sorted(stages.values()) == ["department", "home_registrar", "ministry", "partner_registrar", "posted"]
+        done = await wait_for(lambda: (i := queries.get_item(engine, "student-nam-gyuri")) and i.phase == "complete" and i)
+        docs = await wait_for(lambda: {d.kind: d for d in queries.documents_for(engine, "student-nam-gyuri")} or None)
+        assert set(docs) == {"transcript", "certificate"} and done.closed_at is not None
+        assert BlobStore(s.documents_dir).get(docs["certificate"].sha256).startswith(b"%PDF")
+        posted = "credit-transfer-park-haneul-2026-spring"
+        assert [d.kind for d in queries.documents_for(engine, posted)] == ["learning_agreement"]
+        saved = [src for e, src in programs.equivalency_rows(engine, "kafa") if e.partner_course_code == "SCR-540"]
+        assert saved == ["req-park-haneul-2026-spring"]  # the department's saved decision, in the shared table
+        park = StudentRecordState.model_validate(queries.get_item(engine, "student-park-haneul").detail)
+        assert {a.institution_id: a.earned_credits > 0 for a in park.audits} == {"kafa": True, "vgik": True}
+        # notice of termination: the MOU stops taking new students and requests
+        await act_when_ready(dev.client, wid, "petrov-sergey", "terminate", {"reason": "The program moves to a new MOU."})
+        record = dev.client.get_workflow_handle("student-seo-yuna")
+        await wait_for_async(lambda: record.query("state"), lambda st: st["mou_phase"] == "terminating")
+        request = {"id": "req-seo-2026-fall", "program_id": "kafa-vgik-film-ai", "student_id": "seo-yuna", "term": "2026-fall",
+                   "taken_at": "vgik", "credited_at": "kafa",
+                   "courses": [{"course_code": "DIR-620", "title": "Directing", "credits": "6", "grade": "5"}]}  # fmt: skip
+        action = psvc.parse_action("student-seo-yuna", "start_credit_transfer", {"actor_id": "lee-sooyoung", "request": request})
+        with pytest.raises(psvc.ActionRejected, match="is terminating, not active"):
+            await psvc.act(dev.client, "student-seo-yuna", "start_credit_transfer", action)
+        with pytest.raises(psvc.InputError, match="under notice of termination"):
+            psvc.build_enrolment(engine, psvc.StudentFile(student_id="new-one", person="seo-yuna", program_id="kafa-vgik-film-ai",
+                                                          home_institution_id="kafa", enrolled_term="2027-spring"))  # fmt: skip
+
+
+async def wait_for_async(fetch, ok, seconds: float = 60):  # type: ignore[no-untyped-def]
+    for _ in range(int(seconds * 10)):
+        value = await fetch()
+        if ok(value):
+            return value
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not met in time")
