@@ -36,6 +36,17 @@ PAGES: dict[str, dict[str, object]] = {
         "file": "agreement.py",
         "visibility": "hidden",
     },
+    access.PAGE_PROGRAMS: {"title": "Programs", "icon": ":material/school:", "file": "programs.py"},
+    access.PAGE_STUDENTS: {"title": "Students", "icon": ":material/groups:", "file": "students.py"},
+    access.PAGE_CREDIT_REQUESTS: {"title": "Credit requests", "icon": ":material/swap_horiz:", "file": "credit_requests.py"},
+    access.PAGE_MY_STUDIES: {"title": "My studies", "icon": ":material/local_library:", "file": "my_studies.py"},
+    access.PAGE_STUDENT: {"title": "Student", "icon": ":material/person:", "file": "student.py", "visibility": "hidden"},
+    access.PAGE_CREDIT_TRANSFER: {
+        "title": "Credit transfer",
+        "icon": ":material/swap_horiz:",
+        "file": "credit_transfer.py",
+        "visibility": "hidden",
+    },
     access.PAGE_OUTBOX: {"title": "Outbox", "icon": ":material/mail:", "file": "outbox.py"},
 }
 

@@ -42,8 +42,12 @@ def _submit(item_id: str, me_id: str, base_hash: str, clause_id: str, originals:
     if len(summary) < 3:
         common.flash(False, "Please say in a few words what the revision changes.", scope)
         return
-    data: dict[str, Any] = {"actor_id": me_id, "summary": summary, "base_version_hash": base_hash,
-                            "clause_overrides": {clause_id: changed}}
+    data: dict[str, Any] = {
+        "actor_id": me_id,
+        "summary": summary,
+        "base_version_hash": base_hash,
+        "clause_overrides": {clause_id: changed},
+    }
     digest = hashlib.sha256(repr(sorted(data["clause_overrides"][clause_id].items())).encode()).hexdigest()[:16]
     outcome = client.perform(item_id, "revise", data, f"{item_id}:revise:{me_id}:{base_hash[:16]}:{digest}")
     common.flash(outcome.ok, outcome.message, scope)
@@ -67,7 +71,9 @@ def revision_form(item_id: str, state: AgreementState, me: Person, scope: str) -
                 col.text_area(LANG_NAMES.get(lang, lang), value=body, height=220, key=f"{key}-{clause_id}-{lang}")
             st.text_input("Summary of the change", key=f"{key}-{clause_id}-summary", max_chars=500)
             st.form_submit_button(
-                "Propose revision", icon=":material/edit_note:", on_click=_submit,
+                "Propose revision",
+                icon=":material/edit_note:",
+                on_click=_submit,
                 args=(item_id, me.id, state.current_hash, clause_id, originals, f"{key}-{clause_id}", scope),
             )
             st.caption("A revision becomes the new current version; approvals of earlier versions no longer count.")

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import actions, common
+from dashboard import program_common as pc
 from domain import access
 from domain.agreements import NEGOTIATION_PHASES, AgreementState
 from domain.parties import Person
@@ -18,7 +19,45 @@ STEP_ICONS = {
     "approve": ":material/check_circle:",
     "sign": ":material/signature:",
     "renew": ":material/autorenew:",
+    "decide": ":material/gavel:",
+    "answer": ":material/reply:",
+    "confirm": ":material/verified:",
+    "authorize": ":material/approval:",
 }
+TRANSFER_STEP_HINTS = {
+    "decide": "Decide on each course of the request: approve, approve as elective, reject or ask the student.",
+    "answer": "The department asked a question about a course; answer it on the request's page.",
+    "approve": "Approve or return the department's decisions, or a learning-agreement change.",
+    "confirm": "Confirm the grades as they were taken at your institution.",
+    "authorize": "Authorize the credit transfer for the ministry.",
+}
+
+
+def due_badge(step: StepPublic) -> None:
+    if step.overdue:
+        st.badge(common.due_text(step.due_in_days), color="red", icon=":material/warning:")
+    elif step.due_in_days < 3:
+        st.badge(common.due_text(step.due_in_days), color="orange", icon=":material/schedule:")
+    else:
+        st.badge(common.due_text(step.due_in_days), color="gray", icon=":material/schedule:")
+
+
+def transfer_step_card(step: StepPublic, item: ItemDetail) -> None:
+    """A step on a credit transfer: what it asks and the way to the request, where the forms are."""
+    with st.container(border=True):
+        info, act = st.columns([3, 2], gap="large")
+        with info:
+            st.markdown(f"#### {step.label}")
+            st.caption(item.title)
+            with st.container(horizontal=True):
+                pc.stage_badge(item.phase)
+                due_badge(step)
+                if step.escalation:
+                    st.badge("escalated", color="red")
+            st.caption(f"Awaited since {common.when(step.opened_at)} · due {common.when(step.due_at)}")
+        with act:
+            st.caption(TRANSFER_STEP_HINTS.get(step.kind, ""))
+            pc.transfer_link(step.item_id, "Open the credit transfer")
 
 
 def step_card(step: StepPublic, item: ItemDetail, state: AgreementState, me: Person, scope: str) -> None:
@@ -71,6 +110,13 @@ def my_steps(me: Person) -> None:
         return
     items: dict[str, tuple[ItemDetail, AgreementState] | None] = {}
     for step in steps:
+        if step.item_type == pc.TRANSFER:
+            item = queries.get_item(engine, step.item_id)
+            if item is None:
+                st.warning(f"“{step.item_title}”: {step.label} — this item cannot be shown here yet.")
+            else:
+                transfer_step_card(step, item)
+            continue
         if step.item_id not in items:
             item = queries.get_item(engine, step.item_id)
             state = common.load_state(item.detail) if item and item.item_type == "agreement" else None
@@ -146,12 +192,13 @@ def overdue_in_my_countries(me: Person) -> None:
 
 me = common.me()
 st.title("My tasks")
-st.caption("Steps awaiting you, oldest first. Each action is checked by the agreement's workflow before it counts.")
+st.caption("Steps awaiting you, oldest first. Each action is checked by the item's workflow before it counts.")
 common.show_flash("tasks")
 if not access.can_act(me):
     st.info("Your role is oversight only: you can read every agreement, but there is nothing for you to act on.")
 else:
     my_steps(me)
     overdue_in_my_countries(me)
-    st.divider()
-    initiated(me)
+    if not access.only_student(me):
+        st.divider()
+        initiated(me)

@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -51,6 +52,7 @@ class FakeTemporal:
 
     calls: list[tuple[str, str, dict[str, Any], str]] = field(default_factory=list)
     error: Exception | None = None
+    message: str | None = None  # what a non-agreement action answers; "<action> recorded." when unset
 
     def __call__(self, workflow_id: str, action: str, data: dict[str, Any], update_id: str) -> Any:
         from services.agreements import ActionResult
@@ -58,6 +60,8 @@ class FakeTemporal:
         self.calls.append((workflow_id, action, data, update_id))
         if self.error is not None:
             raise self.error
+        if not workflow_id.startswith("agreement-"):  # student records and credit transfers: any result with a message
+            return SimpleNamespace(message=self.message or f"{action.replace('_', ' ').capitalize()} recorded.")
         return ActionResult(
             phase="approval", version=2, version_hash=data.get("version_hash"), message="Approval of version 2 recorded."
         )

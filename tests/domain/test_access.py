@@ -5,12 +5,22 @@ from __future__ import annotations
 from domain.access import (
     PAGE_AGREEMENT,
     PAGE_AGREEMENTS,
+    PAGE_CREDIT_REQUESTS,
+    PAGE_CREDIT_TRANSFER,
+    PAGE_MY_STUDIES,
     PAGE_OUTBOX,
+    PAGE_PROGRAMS,
+    PAGE_STUDENT,
+    PAGE_STUDENTS,
     PAGE_TASKS,
     can_act,
     can_read_message,
     can_view_item,
+    can_view_program,
+    can_view_program_item,
+    only_student,
     organisations_of,
+    program_staff_organisations,
     sees_everything,
     visible_pages,
 )
@@ -69,7 +79,8 @@ def test_board_seat_alone_is_read_only() -> None:
 
 def test_pages_in_menu_order() -> None:
     assert visible_pages(KIM) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_OUTBOX]
-    assert visible_pages(BOARD) == [PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_OUTBOX]
+    program_pages = [PAGE_PROGRAMS, PAGE_STUDENTS, PAGE_CREDIT_REQUESTS, PAGE_STUDENT, PAGE_CREDIT_TRANSFER]
+    assert visible_pages(BOARD) == [PAGE_AGREEMENTS, PAGE_AGREEMENT, *program_pages, PAGE_OUTBOX]  # overseers see programs
 
 
 def test_outbox_shows_own_mail_unless_overseer() -> None:
@@ -83,3 +94,63 @@ def test_organisations_of_includes_grants_for_other_organisations() -> None:
     coordinator = person("lee", "kafa", RoleGrant(role=Role.PROGRAM_COORDINATOR, organisation_id="kafa-seoul"))
     assert organisations_of(coordinator) == {"kafa", "kafa-seoul"}
     assert organisations_of(NOBODY) == set()
+
+
+# ---------------------------------------------------------------- joint programs
+
+# The KNUA–VGIK dual MFA: its items' parties are KNUA and VGIK; Korea's ministry authorizes.
+KNUA_VGIK = ["knua", "vgik"]
+WITH_MINISTRY = [*KNUA_VGIK, "moe-kr"]
+COORDINATOR = person("park-jiwon", "knua", RoleGrant(role=Role.PROGRAM_COORDINATOR, organisation_id="knua"))
+REGISTRAR = person("smirnova-elena", "vgik", RoleGrant(role=Role.REGISTRAR, organisation_id="vgik"))
+DEPARTMENT = person("jung-minho", "kafa", RoleGrant(role=Role.DEPARTMENT_REVIEWER, organisation_id="kafa"))
+MINISTRY = person("yoon-seojin", "moe-kr", RoleGrant(role=Role.MINISTRY_OFFICER, organisation_id="moe-kr"))
+MINJI = person("minji-student", "knua", RoleGrant(role=Role.STUDENT, organisation_id="knua"))
+DOHYUN = person("dohyun-student", "knua", RoleGrant(role=Role.STUDENT, organisation_id="knua"))
+
+
+def test_staff_see_the_items_of_programs_their_organisation_takes_part_in() -> None:
+    assert can_view_program_item(COORDINATOR, KNUA_VGIK, student_person_id="minji-student")
+    assert can_view_program_item(REGISTRAR, KNUA_VGIK, student_person_id="minji-student")  # the partner's registrar too
+    assert not can_view_program_item(DEPARTMENT, KNUA_VGIK, student_person_id="minji-student")  # KAFA is not in it
+    assert can_view_program_item(DEPARTMENT, ["kafa", "bfa"], student_person_id="someone")
+
+
+def test_the_ministry_sees_the_programs_whose_transfers_it_authorizes() -> None:
+    assert can_view_program_item(MINISTRY, WITH_MINISTRY, student_person_id="minji-student")
+    assert not can_view_program_item(MINISTRY, KNUA_VGIK, student_person_id="minji-student")
+    assert can_view_program(MINISTRY, WITH_MINISTRY) and not can_view_program(MINISTRY, KNUA_VGIK)
+
+
+def test_a_student_sees_only_their_own_record_and_transfers() -> None:
+    assert can_view_program_item(MINJI, KNUA_VGIK, student_person_id="minji-student")
+    assert not can_view_program_item(DOHYUN, KNUA_VGIK, student_person_id="minji-student")  # same university, not theirs
+    assert program_staff_organisations(MINJI) == set()  # membership of KNUA alone opens nothing
+    assert not can_view_program(MINJI, KNUA_VGIK)
+
+
+def test_people_named_in_a_program_item_see_it_and_overseers_see_all() -> None:
+    assert can_view_program_item(KIM, KNUA_VGIK, student_person_id="minji-student", participant_ids=["kim-minji"])
+    assert not can_view_program_item(KIM, KNUA_VGIK, student_person_id="minji-student")  # a liaison alone: no student data
+    assert can_view_program_item(BOARD, KNUA_VGIK, student_person_id="minji-student")
+    assert can_view_program_item(ADMIN, KNUA_VGIK, student_person_id=None)
+
+
+def test_a_staff_grant_without_an_organisation_counts_for_the_persons_own() -> None:
+    loose = person("lee-coord", "knua", RoleGrant(role=Role.PROGRAM_COORDINATOR))
+    assert program_staff_organisations(loose) == {"knua"}
+
+
+def test_program_pages_by_role() -> None:
+    program_pages = [PAGE_PROGRAMS, PAGE_STUDENTS, PAGE_CREDIT_REQUESTS, PAGE_STUDENT, PAGE_CREDIT_TRANSFER]
+    assert visible_pages(COORDINATOR) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, *program_pages, PAGE_OUTBOX]
+    assert visible_pages(MINISTRY) == visible_pages(COORDINATOR)
+    assert only_student(MINJI) and not only_student(COORDINATOR)
+    assert visible_pages(MINJI) == [PAGE_TASKS, PAGE_MY_STUDIES, PAGE_STUDENT, PAGE_CREDIT_TRANSFER, PAGE_OUTBOX]
+    tutor = person(
+        "tutor",
+        "knua",
+        RoleGrant(role=Role.STUDENT, organisation_id="knua"),
+        RoleGrant(role=Role.REGISTRAR, organisation_id="knua"),
+    )
+    assert PAGE_MY_STUDIES in visible_pages(tutor) and PAGE_STUDENTS in visible_pages(tutor)
