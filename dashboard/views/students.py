@@ -67,21 +67,26 @@ def filters(programs_seen: dict[str, str]) -> tuple[str | None, list[str], str]:
 def table(frame: pd.DataFrame, pairs: list[tuple[ItemDetail, StudentRecordState]]) -> None:
     program = pairs[0][1].program
     config: dict[str, Any] = {"Student": st.column_config.TextColumn(width="medium")}
-    order = ["Student", "Home", "Phase"]
+    # Both degrees' bars side by side first, so a narrow screen still shows each student's progress.
+    order = ["Student", "Phase"]
+    details: list[str] = []
     for inst in program.institutions:
         k = degree_key(inst.organisation_id)
         config[f"{k} progress"] = st.column_config.ProgressColumn(
-            f"{inst.name()} degree",
-            help=inst.degree(),
+            f"{k} degree",
+            help=f"{inst.degree()} — {inst.name()}",
             min_value=0,
             max_value=100,
             format="%.1f%%",
+            width="small",
         )
         config[f"{k} credits"] = st.column_config.TextColumn(f"{k} credits")
         config[f"{k} completion"] = st.column_config.TextColumn(f"{k} projected", help="Projected completion term")
         config[f"{k} met"] = st.column_config.CheckboxColumn(f"{k} met")
-        order += [f"{k} progress", f"{k} credits", f"{k} completion", f"{k} met"]
-    order.append("Transfers in progress")
+        order.append(f"{k} progress")
+        details += [f"{k} credits", f"{k} completion", f"{k} met"]
+    order += details
+    order += ["Transfers in progress", "Home"]
     event = st.dataframe(
         frame,
         hide_index=True,
