@@ -81,6 +81,10 @@ class StepKind(StrEnum):
     ANSWER = "answer"  # a student or coordinator answers a question
     CONFIRM = "confirm"  # a registrar confirms grades
     AUTHORIZE = "authorize"  # a ministry authorizes
+    SCREEN = "screen"  # a fund manager screens an application
+    SCORE = "score"  # a panel reviewer scores an application
+    VOTE = "vote"  # a board member votes on an award or an amendment
+    REPORT = "report"  # a producer submits a report, or a fund manager reviews one
 
 
 class OpenStep(BaseModel):

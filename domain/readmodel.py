@@ -82,3 +82,15 @@ class ItemProjection(BaseModel):
     steps: list[OpenStep] = Field(default_factory=list)
     new_events: list[Event] = Field(default_factory=list)
     documents: list[ItemDocument] = Field(default_factory=list)
+
+
+class HumanState(BaseModel):
+    """The fields every lifecycle with people in it keeps for the shared plumbing
+    (`workflows.human_workflow`): events, open steps, projection progress, a revision for stale pages."""
+
+    events: list[Event] = Field(default_factory=list)
+    event_count: int = 0
+    steps: list[OpenStep] = Field(default_factory=list)
+    projected_seq: int = 0
+    revision: int = Field(default=0, description="Raised by every accepted action: a stale page is refused")
+    documents: list[ItemDocument] = Field(default_factory=list)

@@ -2,6 +2,16 @@
 
 from workflows.agreement import AgreementWorkflow
 from workflows.credit_transfer import CreditTransferWorkflow
+from workflows.fund_ledger import FundLedgerWorkflow
+from workflows.grant import GrantWorkflow
+from workflows.grant_application import GrantApplicationWorkflow
 from workflows.student_record import StudentRecordWorkflow
 
-ALL_WORKFLOWS = [AgreementWorkflow, CreditTransferWorkflow, StudentRecordWorkflow]
+ALL_WORKFLOWS = [
+    AgreementWorkflow,
+    CreditTransferWorkflow,
+    StudentRecordWorkflow,
+    FundLedgerWorkflow,
+    GrantApplicationWorkflow,
+    GrantWorkflow,
+]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from temporalio.client import Client, WorkflowHandle
@@ -35,6 +36,16 @@ from domain.agreements import (
     VoidAction,
 )
 from domain.credit_transfer import CourseDecision
+from domain.grants.board import VoteChoice
+from domain.grants.process import (
+    CloseVoteAction,
+    DeclineReviewAction,
+    ReviewReportAction,
+    ScoreAction,
+    ScreenAction,
+    SubmitReportAction,
+    VoteAction,
+)
 from domain.learning_agreements import ChangeKind, ChangeReason
 from domain.student_record import AddTermAction, StartTransferAction, ThesisAction
 from domain.students import ThesisStatus
@@ -56,6 +67,8 @@ from tests.workflows.joint_program import transfer_input, until
 from workflows import ALL_WORKFLOWS
 from workflows.agreement import AgreementInput, AgreementWorkflow
 from workflows.credit_transfer import CreditTransferWorkflow
+from workflows.grant import GrantWorkflow
+from workflows.grant_application import GrantApplicationWorkflow
 from workflows.student_record import StudentRecordInput, StudentRecordWorkflow
 
 OUT = Path(__file__).parent / "histories"
@@ -219,6 +232,44 @@ async def student_record_with_shared_tables(client: Client, env: WorkflowEnviron
     return h
 
 
+async def grant_round(client: Client, env: WorkflowEnvironment, queue: str) -> dict[str, WorkflowHandle]:
+    """An application screened, reviewed (one reviewer replaced), awarded by the board; the grant
+    agreement signed; three tranches paid after reports (one returned); closeout. Plus the ledger."""
+    from tests.workflows.grant_round import MANAGER, start_fund, submit
+    from tests.workflows.test_grants import MARKS, sign_agreement
+
+    A, G = GrantApplicationWorkflow, GrantWorkflow
+    fund = await start_fund(env, queue)
+    h = await submit(env, queue)
+    await until(h, A.state, lambda s: s.stage == "screening")
+    await h.execute_update(A.screen, ScreenAction(actor_id=MANAGER.id, passed=True))
+    st = await h.query(A.state)
+    first = st.active_reviews[0].reviewer.id
+    await h.execute_update(A.decline_review, DeclineReviewAction(actor_id=first, reason="Travelling all month"))
+    await env.sleep(timedelta(days=9))  # reminders to the panel
+    st = await h.query(A.state)
+    for r in st.active_reviews:
+        await h.execute_update(A.score, ScoreAction(actor_id=r.reviewer.id, values=MARKS))
+    for member in ["board-chen", "board-ivanova", "board-lee", "board-nurlanova"]:
+        await h.execute_update(A.vote, VoteAction(actor_id=member, choice=VoteChoice.APPROVE, amount=Decimal("115000")))
+    await h.execute_update(A.close_vote, CloseVoteAction(actor_id=MANAGER.id))
+    await h.result()
+    grant = client.get_workflow_handle("grant-in-kz-drama")
+    await sign_agreement(env, grant)
+    await until(grant, G.state, lambda s: s.payments)
+    for tid in ["milestone", "delivery"]:
+        await grant.execute_update(G.submit_report, SubmitReportAction(actor_id="priya-nair", tranche_id=tid, reference=f"sha-{tid}"))
+        if tid == "milestone":
+            await grant.execute_update(G.review_report, ReviewReportAction(actor_id=MANAGER.id, tranche_id=tid, approve=False, reason="Add the schedule"))
+            await grant.execute_update(G.submit_report, SubmitReportAction(actor_id="priya-nair", tranche_id=tid, reference="sha-2"))
+        await grant.execute_update(G.review_report, ReviewReportAction(actor_id=MANAGER.id, tranche_id=tid, approve=True))
+    await until(grant, G.state, lambda s: s.stage == "closeout")
+    await grant.execute_update(G.submit_report, SubmitReportAction(actor_id="priya-nair", tranche_id="final", reference="sha-final"))
+    await grant.execute_update(G.review_report, ReviewReportAction(actor_id=MANAGER.id, tranche_id="final", approve=True))
+    await grant.result()
+    return {"grant-application-awarded": h, "grant-to-closeout": grant, "fund-ledger-round": fund}
+
+
 async def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     scenarios = [
@@ -229,6 +280,7 @@ async def main() -> None:
         ("agreement-university-forwarding", university_mou_forwarding),
         ("credit-transfer-posting-documents", credit_transfer_with_documents),
         ("student-record-shared-tables", student_record_with_shared_tables),
+        ("grant-application-awarded", grant_round),
     ]
     for name, scenario in scenarios:
         if (OUT / f"{name}.json").exists():
@@ -236,13 +288,15 @@ async def main() -> None:
         async with await WorkflowEnvironment.start_time_skipping(
             test_server_existing_path=test_server_path(), data_converter=pydantic_data_converter
         ) as env:
-            fakes = FakeActivities()
+            fakes = FakeActivities(client=env.client)
             async with Worker(env.client, task_queue="record", workflows=ALL_WORKFLOWS, activities=fakes.all()):
-                h = await scenario(env.client, env, "record")
-                history = await h.fetch_history()
-        path = OUT / f"{name}.json"
-        path.write_text(history.to_json())
-        print(f"wrote {path} ({len(history.events)} events)")
+                result = await scenario(env.client, env, "record")
+                handles = result if isinstance(result, dict) else {name: result}
+                histories = {n: await h.fetch_history() for n, h in handles.items()}
+        for n, history in histories.items():
+            path = OUT / f"{n}.json"
+            path.write_text(history.to_json())
+            print(f"wrote {path} ({len(history.events)} events)")
 
 
 if __name__ == "__main__":

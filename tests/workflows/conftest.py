@@ -36,7 +36,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest_asyncio.fixture
 async def worker(env: WorkflowEnvironment) -> AsyncIterator[tuple[Worker, FakeActivities, str]]:
-    fakes = FakeActivities()
+    fakes = FakeActivities(client=env.client)
     queue = f"q-{uuid.uuid4()}"
     async with Worker(env.client, task_queue=queue, workflows=ALL_WORKFLOWS, activities=fakes.all()) as w:
         yield w, fakes, queue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from temporalio import activity
 
@@ -16,6 +17,8 @@ from domain import activity_names as act
 from domain import program_activity_names as doc_act
 from domain.agreements import AgreementProjection, ComposedVersion, ComposeRequest, ExecutedDocument, ExecuteRequest
 from domain.catalogs import EquivalencyTable
+from domain.grants import activity_names as gact
+from domain.grants.process import LedgerReply, LedgerRequest, LetterRequest, PaymentRecord, PaymentRequest, ReviewerLoadRequest
 from domain.notifications import Notification
 from domain.program_documents import CompletionDocumentsRequest, LearningAgreementDocumentRequest
 from domain.program_records import AgreementPhaseChanged, SaveEquivalencies
@@ -37,6 +40,11 @@ class FakeActivities:
     saved: list[SaveEquivalencies] = field(default_factory=list)
     forwarded: list[AgreementPhaseChanged] = field(default_factory=list)
     completions: list[CompletionDocumentsRequest] = field(default_factory=list)
+    client: Any = None  # set by the fixture: the ledger activity sends updates to the FundLedger workflow
+    payments: dict[str, PaymentRecord] = field(default_factory=dict)
+    payment_calls: int = 0
+    letters: list[LetterRequest] = field(default_factory=list)
+    reviewer_loads: dict[str, int] = field(default_factory=dict)
 
     @activity.defn(name=act.COMPOSE_AGREEMENT_VERSION)
     async def compose(self, req: ComposeRequest) -> ComposedVersion:
@@ -99,10 +107,42 @@ class FakeActivities:
         return ItemDocument(sha256=_sha([s.request.id, s.learning_agreement.revision]), kind="learning_agreement",
                             label=f"Learning agreement r{s.learning_agreement.revision}", pages=1, created_at=req.issued_at)  # fmt: skip
 
+    @activity.defn(name=gact.LEDGER_OPERATION)
+    async def ledger_operation(self, req: LedgerRequest) -> LedgerReply:
+        from temporalio.client import WorkflowUpdateFailedError
+
+        try:
+            return await self.client.get_workflow_handle(f"fund-{req.fund_id}").execute_update(
+                "apply", req, id=req.request_key, result_type=LedgerReply
+            )
+        except WorkflowUpdateFailedError as e:
+            return LedgerReply(applied=False, message=getattr(e.cause, "message", str(e.cause)))
+
+    @activity.defn(name=gact.ISSUE_PAYMENT)
+    async def issue_payment(self, req: PaymentRequest) -> PaymentRecord:
+        self.payment_calls += 1
+        if req.key not in self.payments:
+            self.payments[req.key] = PaymentRecord(
+                key=req.key, reference=f"PAY-2026-{len(self.payments) + 1:06d}", amount=req.tranche.amount,
+                currency=req.fund.currency, pdf_sha256=_sha([req.key, "payment"]), issued_at=req.issued_at,
+            )  # fmt: skip
+        return self.payments[req.key]
+
+    @activity.defn(name=gact.RENDER_LETTER)
+    async def render_letter(self, req: LetterRequest) -> ItemDocument:
+        self.letters.append(req)
+        return ItemDocument(sha256=_sha([req.application.id, req.kind.value]), kind=req.kind.value,
+                            label=f"{req.kind.value} {req.application.id}", pages=1, created_at=req.issued_at)  # fmt: skip
+
+    @activity.defn(name=gact.REVIEWER_LOAD)
+    async def reviewer_load(self, req: ReviewerLoadRequest) -> dict[str, int]:
+        return {r: self.reviewer_loads.get(r, 0) for r in req.reviewer_ids}
+
     def all(self) -> list:
         return [self.compose, self.execute, self.project, self.project_item, self.notify, self.load_equivalencies,
                 self.save_equivalencies, self.forward_agreement_phase, self.render_completion_documents,
-                self.render_learning_agreement]
+                self.render_learning_agreement, self.ledger_operation, self.issue_payment, self.render_letter,
+                self.reviewer_load]
 
     def keys(self, workflow_id: str) -> list[str]:
         return sorted(k for k in self.notifications if k.startswith(workflow_id + "/"))
