@@ -371,7 +371,8 @@ def _close(wid: str, state: CreditTransferState, me_id: str, pid: str, key: str 
     if key and not reason:
         common.flash(False, "Please give the reason for declining: the student reads it.", scope)
         return
-    _send(wid, state, "close_change", {"actor_id": me_id, "proposal_id": pid, "reason": reason}, scope)
+    data = {"actor_id": me_id, "proposal_id": pid, "reason": reason, "decline": key is not None}
+    _send(wid, state, "close_change", data, scope)
 
 
 def proposal_actions(

@@ -222,17 +222,18 @@ def check_approve_change(state: CreditTransferState, a: ApproveChangeAction) -> 
 
 
 def check_close_change(state: CreditTransferState, a: CloseChangeAction) -> tuple[PersonRef, ChangeProposal, bool]:
-    """Withdraw (the student's side) or decline (the department) a pending proposal; returns
-    whether it is a withdrawal. A decline needs a reason the student can read."""
+    """Withdraw (the student, a coordinator, or whoever proposed it) or decline (the department,
+    with a reason the student reads) a pending proposal; returns whether it is a withdrawal."""
+    if a.decline:
+        p = _require(state, a.actor_id, {TransferRole.DEPARTMENT}, "decline learning-agreement changes")
+    else:
+        p = _require(state, a.actor_id, STUDENT_SIDE, "withdraw learning-agreement changes")
     proposal = next((x for x in state.pending_proposals() if x.change.proposal_id == a.proposal_id), None)
     if proposal is None:
         raise Rejected(f"No pending learning-agreement proposal {a.proposal_id}.")
-    roles = roles_of(state, a.actor_id)
-    p = _require(state, a.actor_id, STUDENT_SIDE | {TransferRole.DEPARTMENT}, "withdraw or decline learning-agreement changes")
-    withdrawing = bool(roles & STUDENT_SIDE)
-    if not withdrawing and not a.reason.strip():
+    if a.decline and not a.reason.strip():
         raise Rejected(f"Say why “{proposal.change.summary}” is declined: the student reads the reason.")
-    return p, proposal, withdrawing
+    return p, proposal, not a.decline
 
 
 # ---------------------------------------------------------------- before a transfer starts

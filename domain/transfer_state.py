@@ -137,6 +137,7 @@ class CloseChangeAction(BaseModel):
 
     actor_id: str = Field(min_length=1, max_length=64)
     proposal_id: str = Field(min_length=1, max_length=64)
+    decline: bool = Field(default=False, description="The department declines it; otherwise the student's side withdraws it")
     reason: str = Field(default="", max_length=2000)
 
 

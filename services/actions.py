@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from temporalio.client import Client
 
-from services import agreements, programs
+from services import agreements, grants, programs
 
 
 def _is_agreement(wid: str) -> bool:
@@ -20,11 +20,17 @@ def _is_agreement(wid: str) -> bool:
 
 def parse_action(wid: str, name: str, data: dict[str, Any]) -> BaseModel:
     """The fields as the action's model, or `InputError` naming what is wrong."""
-    return agreements.parse_action(name, data) if _is_agreement(wid) else programs.parse_action(wid, name, data)
+    if _is_agreement(wid):
+        return agreements.parse_action(name, data)
+    if grants.handles(wid):
+        return grants.parse_action(wid, name, data)
+    return programs.parse_action(wid, name, data)
 
 
 async def act(client: Client, wid: str, name: str, action: BaseModel, update_id: str | None = None) -> Any:
     """Send the update; the result has a `message`. Raises `ActionRejected` with the validator's sentence."""
     if _is_agreement(wid):
         return await agreements.act(client, wid, name, action, update_id=update_id)
+    if grants.handles(wid):
+        return await grants.act(client, wid, name, action, update_id=update_id)
     return await programs.act(client, wid, name, action, update_id=update_id)

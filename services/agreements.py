@@ -8,12 +8,10 @@ so the workflow's validators can authorize without any I/O. Every problem is rep
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine
 from temporalio.client import Client
@@ -39,6 +37,7 @@ from domain.human_steps import ReminderPolicy
 from domain.parties import ID_PATTERN, Person, PersonRef, Role
 from services.errors import ActionRejected, InputError
 from services.errors import problems as _problems
+from services.files import read_mapping
 from services.updates import send_update
 from settings import get_settings
 from store import directory
@@ -79,17 +78,7 @@ class AgreementFile(BaseModel):
 
 def read_agreement_file(path: Path) -> AgreementFile:
     """Parse a YAML or JSON agreement file, or raise InputError naming the file and field."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(f"{path}: larger than {MAX_FILE_BYTES // 1000} kB; an agreement file should be small")
-    raw = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
-    except (json.JSONDecodeError, yaml.YAMLError) as e:
-        raise InputError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {e}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping of fields at the top level")
+    data = read_mapping(path, "agreement", MAX_FILE_BYTES)
     try:
         return AgreementFile.model_validate(data)
     except ValidationError as e:

@@ -9,25 +9,25 @@ workflows keep. Every problem is one `InputError` that names the field; nothing 
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine
 from temporalio.client import Client
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.agreement_rules import Rejected
 from domain.agreements import Phase
-from domain.catalogs import CATEGORY_PATTERN, Catalog, CourseCode, Equivalency
+from domain.catalogs import CATEGORY_PATTERN, Catalog, CourseCode, Equivalency, EquivalencyTable
+from domain.degree_audit import audit
 from domain.parties import ID_PATTERN, Person, PersonRef, Role
 from domain.programs import JointProgram, check_enrolment
 from domain.student_record import AddTermAction, StartTransferAction, ThesisAction
 from domain.students import PostedCredit, StudentRecord, TermAbroad, ThesisStatus
-from domain.terms import Term
+from domain.terms import Term, term_index
 from domain.transfer_state import (
     ApproveChangeAction,
     CloseChangeAction,
@@ -40,6 +40,7 @@ from domain.transfer_state import (
     StageAction,
 )
 from services.errors import ActionRejected, InputError, problems
+from services.files import read_mapping
 from services.updates import send_update
 from settings import get_settings
 from store import directory, programs, queries
@@ -97,18 +98,7 @@ class ProgramFile(BaseModel):
 
 
 def _read(path: Path, what: str) -> dict[str, Any]:
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB; a {what} file should be small")
-    raw = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
-    except (json.JSONDecodeError, yaml.YAMLError) as e:
-        raise InputError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {e}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping of fields at the top level")
-    return data
+    return read_mapping(path, what, MAX_FILE_BYTES)
 
 
 def read_program_file(path: Path) -> ProgramFile:
@@ -178,6 +168,9 @@ def build_definition(engine: Engine, f: ProgramFile) -> tuple[ProgramDefinition,
         board = tuple(PersonRef.of(p) for p in people.people.values() if p.holds(Role.BOARD_MEMBER))
     else:
         board = tuple(people.holding(pid, f"roster.board.{i}", {Role.BOARD_MEMBER}) for i, pid in enumerate(r.board))
+    for inst in prog.institution_ids:
+        if inst not in staff or not staff[inst].registrars:
+            raise InputError(f"roster.staff.{inst}.registrars: name at least one registrar of {inst}; credit transfers need one")
     roster = ProgramRoster(staff=staff, coordinators=coordinators, ministry_officers=ministry, board=board)
     entries: list[Equivalency] = []
     for home, rows in f.equivalencies.items():
@@ -187,6 +180,10 @@ def build_definition(engine: Engine, f: ProgramFile) -> tuple[ProgramDefinition,
             field = f"equivalencies.{home}.{i}"
             if e.partner_institution_id not in ids:
                 raise InputError(f"{field}.partner_institution_id: {e.partner_institution_id} is not an institution of the program")
+            if f.catalogs[e.partner_institution_id].find(e.partner_course_code) is None:
+                raise InputError(f"{field}.partner_course_code: {e.partner_course_code} is not in {e.partner_institution_id}'s catalog")
+            if e.home_course_code is not None and f.catalogs[home].find(e.home_course_code) is None:
+                raise InputError(f"{field}.home_course_code: {e.home_course_code} is not in {home}'s catalog")
             try:
                 entries.append(Equivalency(home_institution_id=home, **e.model_dump(exclude={"decided_by"}),
                                            decided_by=PersonRef.of(people.get(e.decided_by, f"{field}.decided_by"))))  # fmt: skip
@@ -196,11 +193,11 @@ def build_definition(engine: Engine, f: ProgramFile) -> tuple[ProgramDefinition,
 
 
 def load_program(engine: Engine, path: Path) -> ProgramDefinition:
-    """Read, check and store a program file with its equivalencies (an existing program is updated;
-    entries already in the shared table stay as they are)."""
+    """Read, check and store a program file with its equivalencies, in one transaction. An existing
+    program is updated, and so are the entries its file gave before (a corrected target or an end
+    date); decisions departments saved for reuse are left as they are."""
     definition, entries = build_definition(engine, read_program_file(path))
-    programs.save_program(engine, definition)
-    programs.save_equivalencies(engine, entries, source="program file")
+    programs.save_program(engine, definition, entries)
     return definition
 
 
@@ -257,15 +254,47 @@ def build_enrolment(engine: Engine, f: StudentFile) -> StudentRecordInput:
         record = StudentRecord(student_id=f.student_id, person=PersonRef.of(person), program_id=prog.id,
                                home_institution_id=f.home_institution_id, enrolled_term=f.enrolled_term,
                                terms_abroad=f.terms_abroad, posted=f.posted, thesis=f.thesis)  # fmt: skip
-        for t in record.terms_abroad:
-            prog.institution(t.institution_id)
     except Rejected as e:
         raise InputError(str(e)) from None
     except ValidationError as e:
         raise InputError(problems(e)) from None
     tables = {i: programs.equivalency_table(engine, i) for i in prog.institution_ids}
+    check_record(prog, definition.catalogs, tables, record)
     return StudentRecordInput(program=prog, catalogs=definition.catalogs, equivalencies=tables, roster=definition.roster,
                               record=record, mou_phase=phase)  # fmt: skip
+
+
+def check_record(prog: JointProgram, catalogs: dict[str, Catalog], tables: dict[str, EquivalencyTable], record: StudentRecord) -> None:
+    """Everything the record workflow will compute from the file, computed here first: a grade off a
+    scale or an institution outside the program is the file's problem, reported now."""
+    seen: set[str] = set()
+    for i, t in enumerate(record.terms_abroad):
+        field = f"terms_abroad.{i}"
+        if t.institution_id not in prog.institution_ids:
+            raise InputError(f"{field}.institution_id: {t.institution_id} is not an institution of “{prog.name()}”")
+        if t.institution_id == record.home_institution_id:
+            raise InputError(f"{field}.institution_id: {t.institution_id} is the home institution; a term abroad is at a partner")
+        if term_index(t.term) < term_index(record.enrolled_term):
+            raise InputError(f"{field}.term: {t.term} is before enrolment ({record.enrolled_term})")
+        if t.term in seen:
+            raise InputError(f"{field}.term: {t.term} is listed twice")
+        seen.add(t.term)
+    for i, c in enumerate(record.posted):
+        field = f"posted.{i}"
+        for name, inst in (("institution_id", c.institution_id), ("taken_at", c.taken_at)):
+            if inst not in prog.institution_ids:
+                raise InputError(f"{field}.{name}: {inst} is not an institution of “{prog.name()}”")
+        try:
+            prog.institution(c.institution_id).grading_scale.grade_for(c.grade)
+        except Rejected as e:
+            raise InputError(f"{field}.grade: {e}") from None
+    for inst in record.thesis:
+        if inst not in prog.institution_ids:
+            raise InputError(f"thesis.{inst}: {inst} is not an institution of “{prog.name()}”")
+    try:
+        audit(record, prog, catalogs, tables)
+    except (Rejected, ValueError) as e:
+        raise InputError(f"the record cannot be audited: {e}") from None
 
 
 async def enrol(client: Client, engine: Engine, f: StudentFile) -> str:
@@ -273,9 +302,10 @@ async def enrol(client: Client, engine: Engine, f: StudentFile) -> str:
     inp = build_enrolment(engine, f)
     wid = record_workflow_id(f.student_id)
     try:
-        await client.start_workflow(StudentRecordWorkflow.run, inp, id=wid, task_queue=get_settings().task_queue)
+        await client.start_workflow(StudentRecordWorkflow.run, inp, id=wid, task_queue=get_settings().task_queue,
+                                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)  # fmt: skip
     except WorkflowAlreadyStartedError:
-        raise InputError(f"student_id: a student '{f.student_id}' is already enrolled") from None
+        raise InputError(f"student_id: a student '{f.student_id}' is already enrolled (or has completed)") from None
     return wid
 
 

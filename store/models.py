@@ -313,3 +313,46 @@ class EquivalencyRow(SQLModel, table=True):
     entry: dict[str, Any] = Field(sa_type=JSONType)
     source: str = Field(default="", max_length=200, description="'coordinator' or the request it was saved from")
     saved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# ---------------------------------------------------------------- co-production fund payments
+
+
+class PaymentRow(SQLModel, table=True):
+    """A tranche's payment instruction, once per `key` (store/payments.py). Reserved first, with
+    its human reference `PAY-<year>-<seq>` allocated, then marked issued once its PDF is stored;
+    `(year, seq)` is unique, so two instructions can never share a number. Amounts are kept as
+    the decimal's text, so they read back exactly on SQLite (which has no exact decimal type) too."""
+
+    __tablename__ = "payment"
+    __table_args__ = (Index("ix_payment_year_seq", "year", "seq", unique=True),)
+
+    key: str = Field(primary_key=True, max_length=300)
+    reference: str = Field(max_length=40, unique=True)
+    year: int
+    seq: int
+    fund_id: str = Field(max_length=64, index=True)
+    award_id: str = Field(max_length=200, index=True)
+    tranche_id: str = Field(max_length=64)
+    application_id: str = Field(max_length=64)
+    amount: str = Field(max_length=40, description="Decimal as text, e.g. '18000.00'")
+    currency: str = Field(max_length=3)
+    status: str = Field(default="reserved", max_length=20, description="'reserved' or 'issued'")
+    pdf_sha256: str | None = Field(default=None, max_length=64)
+    pages: int = 0
+    issued_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# ---------------------------------------------------------------- co-production funds (reference data)
+
+
+class FundRow(SQLModel, table=True):
+    """A fund's definition as its managers keep it: the fund, its calls and the people of its
+    process. Each application receives a snapshot of it when it is submitted."""
+
+    __tablename__ = "fund"
+
+    id: str = Field(primary_key=True, max_length=64)
+    title: str = Field(max_length=300)
+    definition: dict[str, Any] = Field(sa_type=JSONType)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -34,7 +34,12 @@ class ProgramDefinition(BaseModel):
     roster: ProgramRoster
 
 
-def save_program(engine: Engine, d: ProgramDefinition) -> None:
+PROGRAM_FILE = "program file"  # the source of entries a program file gives
+
+
+def save_program(engine: Engine, d: ProgramDefinition, entries: Iterable[Equivalency] = ()) -> None:
+    """Store a program and the equivalencies its file gives, in one transaction. Entries the file
+    gave before are updated (a corrected target or an end date); saved decisions are not touched."""
     values: dict[str, Any] = {
         "id": d.program.id,
         "agreement_id": d.program.agreement_id,
@@ -45,6 +50,12 @@ def save_program(engine: Engine, d: ProgramDefinition) -> None:
     with transaction(engine) as conn:
         stmt = dialect_insert(conn, PROGRAM).values(values)
         conn.execute(stmt.on_conflict_do_update(index_elements=[PROGRAM.c.id], set_={k: stmt.excluded[k] for k in values if k != "id"}))
+        for e in entries:
+            row = {"key": equivalency_key(e), "institution_id": e.home_institution_id, "entry": e.model_dump(mode="json"),
+                   "source": PROGRAM_FILE, "saved_at": utcnow()}  # fmt: skip
+            ins = dialect_insert(conn, EQUIVALENCY).values(row)
+            conn.execute(ins.on_conflict_do_update(index_elements=[EQUIVALENCY.c.key], set_={"entry": ins.excluded.entry},
+                                                   where=EQUIVALENCY.c.source == PROGRAM_FILE))  # fmt: skip
 
 
 def get_program(engine: Engine, program_id: str) -> ProgramDefinition | None:

@@ -567,8 +567,8 @@ class AgreementWorkflow:
                         await self._notify(f"{step_key(st)}/assigned/{p.id}", [p], subject, body)
         if self.s.phase in TERMINAL_PHASES:
             await self._tell_parent()
-        await self._forward_phase()
         await self._project()
+        await self._forward_phase()  # after the projection: a record enrolled meanwhile reads the new phase
         cur = self.s.current
         return ActionResult(phase=self.s.phase, version=cur.number if cur else None, version_hash=self.s.current_hash, message=message)
 
@@ -580,11 +580,12 @@ class AgreementWorkflow:
             return
         if not workflow.patched(PATCH_FORWARD_PHASE):
             return
-        s.forwarded_phase = s.phase
+        phase = s.phase
         await workflow.execute_activity(
-            act.FORWARD_AGREEMENT_PHASE, AgreementPhaseChanged(agreement_workflow_id=workflow.info().workflow_id, phase=s.phase),
+            act.FORWARD_AGREEMENT_PHASE, AgreementPhaseChanged(agreement_workflow_id=workflow.info().workflow_id, phase=phase),
             start_to_close_timeout=ACTIVITY_TIMEOUT, heartbeat_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
         )  # fmt: skip
+        s.forwarded_phase = phase
 
     async def _project(self) -> None:
         new = [e for e in self.s.events if e.seq > self.s.projected_seq]

@@ -89,6 +89,7 @@ class StudentRecordWorkflow:
             record=inp.record, mou_phase=inp.mou_phase,
         )  # fmt: skip
         self.lock = asyncio.Lock()
+        self.completed_now = False  # set by _recompute when the degrees complete, read once by _commit
 
     # ------------------------------------------------------------------ main loop
 
@@ -260,6 +261,7 @@ class StudentRecordWorkflow:
         s.audits = audit(s.record, s.program, s.catalogs, s.equivalencies)
         if s.completed_at is None and dual_degree_complete(s.audits):
             s.completed_at = workflow.now()
+            self.completed_now = True
             self._event("degrees_complete", None, "Every degree's requirements are met: "
                         + "; ".join(f"{a.degree_title.get('en', a.institution_id)}" for a in s.audits))  # fmt: skip
         s.phase = self._phase_now()
@@ -273,7 +275,8 @@ class StudentRecordWorkflow:
     async def _commit(self) -> None:
         s = self.s
         documents: list[ItemDocument] = []
-        if s.phase is RecordPhase.COMPLETE and s.completed_at == workflow.now():
+        if s.phase is RecordPhase.COMPLETE and self.completed_now:
+            self.completed_now = False
             if workflow.patched(PATCH_COMPLETION_DOCUMENTS):
                 documents = await workflow.execute_activity(
                     doc_act.RENDER_COMPLETION_DOCUMENTS,

@@ -166,7 +166,8 @@ def overdue_in_my_countries(me: Person) -> None:
     if not countries:
         return
     engine = common.engine()
-    late = [s for c in countries for s in queries.open_steps(engine, country=c) if s.overdue and me.id not in s.awaited_ids]
+    late = [s for c in countries for s in queries.open_steps(engine, country=c)  # agreements only: a student's steps are the program's business
+            if s.overdue and me.id not in s.awaited_ids and s.item_id.startswith("agreement-")]
     names = ", ".join(common.country_name(c) for c in countries)
     st.subheader(f"Overdue in {names}")
     if not late:

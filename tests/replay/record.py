@@ -196,7 +196,7 @@ async def credit_transfer_with_documents(client: Client, env: WorkflowEnvironmen
         await h.execute_update(T.propose_change, ProposeChangeAction(actor_id="kim-minji", proposal_id=pid, kind=ChangeKind.DROP,
                                course_code="SCR-540", reason=ChangeReason.COURSE_CANCELLED, base_revision=0))
     await h.execute_update(T.close_change, CloseChangeAction(actor_id="kim-minji", proposal_id="p1"))
-    await h.execute_update(T.close_change, CloseChangeAction(actor_id="knua-dept", proposal_id="p2", reason="Keep the course"))
+    await h.execute_update(T.close_change, CloseChangeAction(actor_id="knua-dept", proposal_id="p2", decline=True, reason="Keep the course"))
     for code, decision in [("DIR-620", "approve"), ("VFX-630", "approve_as_elective")]:
         await h.execute_update(T.decide_course, DecideCourseAction(actor_id="knua-dept", course_code=code, decision=decision))
     await h.execute_update(T.decide_course, DecideCourseAction(actor_id="knua-dept", course_code="SCR-540", decision="approve",

@@ -155,3 +155,54 @@ def test_actions_are_parsed_per_lifecycle():
         svc.parse_action("credit-transfer-x", "sign", {})
     with pytest.raises(svc.InputError, match="status"):
         svc.parse_action("student-x", "set_thesis_status", {"actor_id": "a", "institution_id": "kafa", "status": "done"})
+
+
+def _active(directory) -> None:  # type: ignore[no-untyped-def]
+    svc.load_program(directory, PROGRAM_FILE)
+    snapshot = ItemSnapshot(
+        item_id="agreement-dual-degree-kafa-vgik", item_type="agreement", title="MOU", phase="active", projected_seq=1
+    )
+    projections.project_item(directory, snapshot, [], [])
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"posted": [{"institution_id": "kafa", "taken_at": "kafa", "course_code": "FP-501", "title": "Directing", "credits": "3",
+                      "grade": "Z", "term": "2026-spring"}]}, "posted.0.grade: Grade 'Z' is not on the Korean 4.5 scale"),
+        ({"posted": [{"institution_id": "bfa", "taken_at": "bfa", "course_code": "X-1", "title": "X", "credits": "3", "grade": "A+",
+                      "term": "2026-spring"}]}, "posted.0.institution_id: bfa is not an institution"),
+        ({"terms_abroad": [{"institution_id": "kafa", "term": "2027-spring"}]}, "is the home institution; a term abroad is at a partner"),
+        ({"terms_abroad": [{"institution_id": "vgik", "term": "2020-spring"}]}, "terms_abroad.0.term: 2020-spring is before enrolment"),
+        ({"thesis": {"bfa": "approved"}}, "thesis.bfa: bfa is not an institution"),
+    ],
+)  # fmt: skip
+def test_a_student_file_the_record_could_not_audit_is_refused(directory, changes, message):
+    _active(directory)
+    base = {"student_id": "seo-yuna", "person": "seo-yuna", "program_id": "kafa-vgik-film-ai", "home_institution_id": "kafa",
+            "enrolled_term": "2026-fall"}  # fmt: skip
+    with pytest.raises(svc.InputError) as e:
+        svc.build_enrolment(directory, svc.StudentFile.model_validate({**base, **changes}))
+    assert message in str(e.value)
+
+
+def test_a_corrected_program_file_updates_its_own_entries_but_not_saved_decisions(directory, tmp_path):
+    svc.load_program(directory, PROGRAM_FILE)
+    programs.save_equivalencies(directory, [_entry("SCR-540", "FP-540", "req-9")], source="req-9")
+
+    def end_dir620(d):  # type: ignore[no-untyped-def]
+        d["equivalencies"]["kafa"][0]["effective_to"] = "2026-12-31"
+
+    svc.load_program(directory, _file(tmp_path, end_dir620))
+    rows = {(e.partner_course_code, src): e for e, src in programs.equivalency_rows(directory, "kafa")}
+    assert rows[("DIR-620", "program file")].effective_to == date(2026, 12, 31)
+    assert ("SCR-540", "req-9") in rows and len(rows) == 5
+
+
+def test_unreadable_files_are_one_line_errors(tmp_path):
+    binary = tmp_path / "program.yaml"
+    binary.write_bytes(b"\xff\xfe\x00\x01")
+    with pytest.raises(svc.InputError, match="not a text file in UTF-8"):
+        svc.read_program_file(binary)
+    with pytest.raises(svc.InputError, match="not a file"):
+        svc.read_student_file(tmp_path)

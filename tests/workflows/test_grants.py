@@ -135,7 +135,7 @@ async def test_concurrent_commitments_never_exceed_the_fund(env, worker):
     assert all("would exceed the fund" in e.cause.message for e in refused)
     figures = await fund.query(FundLedgerWorkflow.figures)
     assert (figures.committed, figures.remaining) == (Decimal("120000.00"), Decimal("80000.00"))
-    again = await fund.execute_update(FundLedgerWorkflow.apply, reqs[[i for i, r in enumerate(results) if r in ok][0]], id="other-id")
+    again = await fund.execute_update(FundLedgerWorkflow.apply, reqs[next(i for i, r in enumerate(results) if r in ok)], id="other-id")
     assert again.message == "Already recorded."  # the same commitment told twice counts once
 
 

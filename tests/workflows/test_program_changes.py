@@ -85,14 +85,17 @@ async def test_outdated_proposals_are_withdrawn_or_declined(env, worker):
         await h.execute_update(T.propose_change, p)
     await h.execute_update(T.approve_change, ApproveChangeAction(actor_id="knua-dept", proposal_id="p1"))
     # p2 is now outdated: the department declines it, with a reason the student reads
-    msg = await rejected(h.execute_update(T.close_change, CloseChangeAction(actor_id="knua-dept", proposal_id="p2")))
+    msg = await rejected(
+        h.execute_update(T.close_change, CloseChangeAction(actor_id="knua-dept", proposal_id="p2", decline=True))
+    )
     assert msg == "Say why “drop SCR-540 (course cancelled)” is declined: the student reads the reason."
     msg = await rejected(
-        h.execute_update(T.close_change, CloseChangeAction(actor_id="vgik-registrar", proposal_id="p2", reason="x"))
+        h.execute_update(T.close_change, CloseChangeAction(actor_id="vgik-registrar", proposal_id="p2", decline=True, reason="x"))
     )
-    assert "only the student or the program's coordinators or the home department's reviewers" in msg
+    assert "only the home department's reviewers can" in msg
     r = await h.execute_update(
-        T.close_change, CloseChangeAction(actor_id="knua-dept", proposal_id="p2", reason="Based on revision 0; propose it again.")
+        T.close_change,
+        CloseChangeAction(actor_id="knua-dept", proposal_id="p2", decline=True, reason="Based on revision 0; propose it again."),
     )
     assert r.message == "drop SCR-540 (course cancelled): declined."
     r = await h.execute_update(T.close_change, CloseChangeAction(actor_id="kim-minji", proposal_id="p3"))
@@ -198,3 +201,25 @@ async def test_other_agreements_forward_nothing(env, worker):
         await h.execute_update(AgreementWorkflow.sign, SignAction(actor_id=p.signatories[0].id, version_hash=st.current_hash))
     await wait_phase(h, Phase.ACTIVE)
     assert fakes.forwarded == []
+
+
+async def test_completion_by_a_transfer_with_a_saved_decision_issues_the_documents(env, worker):
+    """The last missing course arrives by a transfer whose decision is saved for reuse: the save is
+    an activity between the audit and the commit, and the completion must still be noticed."""
+    _, fakes, queue = worker
+    rec = almost_done()
+    rec = rec.model_copy(
+        update={"posted": [p for p in rec.posted if not (p.institution_id == "vgik" and p.course_code == "DIR-620")]}
+    )
+    h = await start(env, queue, record=rec)
+    await ready(h)
+    for inst in ("knua", "vgik"):
+        await h.execute_update(
+            W.set_thesis_status, ThesisAction(actor_id="park-coordinator", institution_id=inst, status=ThesisStatus.APPROVED)
+        )
+    await h.execute_update(W.start_credit_transfer, ask())
+    await _post_with_saved_decision(h, env)
+    assert (await h.result()).phase is RecordPhase.COMPLETE
+    st = await h.query(W.state)
+    assert {d.kind for d in st.documents} == {"transcript", "certificate"} and len(fakes.completions) == 1
+    assert any(k.endswith("/complete") for k in fakes.keys(h.id))
