@@ -83,3 +83,23 @@ async def connect_temporal() -> Any:
     config = temporal_connect_config()
     target = config.pop("target_host")
     return await Client.connect(target, data_converter=pydantic_data_converter, **config)
+
+
+def failpoint(name: str) -> None:
+    """Crash this process here, once, when `HELIX_FAILPOINTS` names the point.
+
+    For the crash-recovery tests: a real `kill -9` at an exact line (say, after a payment is
+    reserved and before its instruction is issued), which a timer-based kill can only hit by luck.
+    The point fires once per data folder (a marker file), so the restarted worker carries on. Unset
+    in production, where this is a single environment lookup.
+    """
+    import os
+
+    points = os.environ.get("HELIX_FAILPOINTS", "")
+    if not points or name not in points.split(","):
+        return
+    marker = get_settings().data_dir / f".failpoint-{name}"
+    if marker.exists():
+        return
+    marker.write_text("fired\n")
+    os._exit(137)

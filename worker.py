@@ -18,6 +18,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.documents import DocumentActivities
+from activities.grants import GrantActivities
 from activities.program_documents import ProgramDocumentActivities
 from activities.programs import ProgramActivities
 from activities.records import OutboxRelay, RecordActivities
@@ -38,10 +39,12 @@ def activities_for(s: Settings, client: Client | None = None) -> list[Any]:
     records = RecordActivities(engine, SmtpConfig.from_settings(s))
     program = ProgramActivities(engine, client)
     program_docs = ProgramDocumentActivities(blobs, font_cache)
+    grants = GrantActivities(engine, blobs, client, font_cache)
     return [docs.compose_agreement_version, docs.render_executed_agreement, records.project_agreement,
             records.project_item, records.notify, program.load_equivalencies, program.save_equivalencies,
             program.forward_agreement_phase, program_docs.render_completion_documents,
-            program_docs.render_learning_agreement_doc]
+            program_docs.render_learning_agreement_doc, grants.ledger_operation, grants.issue_payment, grants.render_letter,
+            grants.reviewer_load]
 
 
 def build_worker(client: Client, s: Settings, **options: Any) -> Worker:

@@ -22,6 +22,13 @@ PAGE_STUDENT = "student"
 PAGE_CREDIT_REQUESTS = "credit-requests"
 PAGE_CREDIT_TRANSFER = "credit-transfer"
 PAGE_MY_STUDIES = "my-studies"
+PAGE_GRANTS = "grants"
+PAGE_FUNDS = "funds"
+PAGE_REVIEWERS = "reviewers"
+PAGE_MY_REVIEWS = "my-reviews"
+PAGE_MY_APPLICATIONS = "my-applications"
+PAGE_APPLICATION = "application"
+PAGE_GRANT = "grant"
 
 # Roles held for a university (or a ministry) that make its joint-program items someone's business.
 PROGRAM_STAFF_ROLES = {Role.PROGRAM_COORDINATOR, Role.REGISTRAR, Role.DEPARTMENT_REVIEWER, Role.MINISTRY_OFFICER}
@@ -159,17 +166,90 @@ def can_view_program_item(
     return can_view_program(person, item_orgs, participant_ids)
 
 
-def visible_pages(person: Person) -> list[str]:
+# ---------------------------------------------------------------- the co-production fund
+
+
+def is_fund_manager(person: Person) -> bool:
+    return person.holds(Role.FUND_MANAGER)
+
+
+def is_reviewer(person: Person) -> bool:
+    return person.holds(Role.REVIEWER)
+
+
+def sees_grants(person: Person) -> bool:
+    """Who oversees the fund: its pipeline, the ledger, the reviewers' workload and every panel's
+    scores. Fund managers run it, the board decides the awards, administrators keep it working."""
+    return is_fund_manager(person) or is_board(person) or is_admin(person)
+
+
+def has_tasks(person: Person, grant_contact: bool = False) -> bool:
+    """Whether "My tasks" is offered: anyone who can act, board members (they vote on awards and
+    amendments) and producers who are the contact of an application or grant (they submit reports)."""
+    return can_act(person) or is_board(person) or grant_contact
+
+
+def can_view_application(person: Person, contact_id: str, reviewer_ids: Iterable[str] = ()) -> bool:
+    """An application is visible to the fund's overseers, to its contact person, and to every
+    reviewer who is or was on its panel (one who stepped down still knows what they read)."""
+    if sees_grants(person):
+        return True
+    return person.id == contact_id or person.id in set(reviewer_ids)
+
+
+def can_view_grant(person: Person, contact_id: str, grantee_ids: Iterable[str] = ()) -> bool:
+    """A grant is visible to the fund's overseers and to the producer: the application's contact
+    and the lead company's signatories. Reviewers' part ended with their scores."""
+    if sees_grants(person):
+        return True
+    return person.id == contact_id or person.id in set(grantee_ids)
+
+
+def can_see_review(person: Person, reviewer_id: str) -> bool:
+    """A reviewer's marks and comments: the fund's overseers read every review, a reviewer their
+    own only (panels score independently), and the applicant none."""
+    return sees_grants(person) or person.id == reviewer_id
+
+
+def can_see_panel(person: Person) -> bool:
+    """Who sees the whole panel (every reviewer, their status and scores) and each board vote."""
+    return sees_grants(person)
+
+
+def can_see_result(person: Person, contact_id: str, decided: bool) -> bool:
+    """The panel's mean score and the board's tally: overseers always; the applicant once the
+    application is decided (the letter states it anyway); reviewers never (it would reveal the
+    other reviewers' scores)."""
+    return sees_grants(person) or (decided and person.id == contact_id)
+
+
+def visible_pages(person: Person, grant_contact: bool = False) -> list[str]:
     """The pages of the navigation, in menu order. People who can act land on their tasks;
-    a board member without another role lands on the agreements list. Program staff and overseers
-    get the programme pages; a student gets their own studies (and, if a student only, no agreements)."""
-    pages = [PAGE_TASKS] if can_act(person) else []
+    a board member without another role lands on the agreements list (their votes wait under My
+    tasks, further down). Program staff and overseers get the programme pages; a student gets
+    their own studies (and, if a student only, no agreements). The fund's overseers get the grant
+    pages, reviewers their inbox, and producers (`grant_contact`: the contact person of some
+    application or grant, which only the read model knows) their own applications."""
+    acting = can_act(person) or grant_contact
+    pages = [PAGE_TASKS] if acting else []
     if not only_student(person):
         pages += [PAGE_AGREEMENTS, PAGE_AGREEMENT]
+    if not acting and has_tasks(person, grant_contact):
+        pages.append(PAGE_TASKS)
     if sees_programs(person):
         pages += [PAGE_PROGRAMS, PAGE_STUDENTS, PAGE_CREDIT_REQUESTS]
     if is_student(person):
         pages.append(PAGE_MY_STUDIES)
     if sees_programs(person) or is_student(person):
         pages += [PAGE_STUDENT, PAGE_CREDIT_TRANSFER]
+    if sees_grants(person):
+        pages += [PAGE_GRANTS, PAGE_FUNDS, PAGE_REVIEWERS]
+    if is_reviewer(person):
+        pages.append(PAGE_MY_REVIEWS)
+    if grant_contact:
+        pages.append(PAGE_MY_APPLICATIONS)
+    if sees_grants(person) or is_reviewer(person) or grant_contact:
+        pages.append(PAGE_APPLICATION)
+    if sees_grants(person) or grant_contact:
+        pages.append(PAGE_GRANT)
     return [*pages, PAGE_OUTBOX]

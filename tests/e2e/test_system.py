@@ -92,9 +92,9 @@ async def test_accession_mou_from_file_to_executed_pdf(dev: WorkflowEnvironment,
     assert any("Executed" in m.subject for m in queries.outbox(engine, item_id=wid))
 
 
-def start_worker_process(s: Settings, address: str) -> subprocess.Popen[bytes]:
+def start_worker_process(s: Settings, address: str, failpoints: str = "") -> subprocess.Popen[bytes]:
     env = {**os.environ, "HELIX_DATA_DIR": str(s.data_dir), "DATABASE_URL": s.resolved_database_url,
-           "HELIX_TASK_QUEUE": s.task_queue, "TEMPORAL_ADDRESS": address}
+           "HELIX_TASK_QUEUE": s.task_queue, "TEMPORAL_ADDRESS": address, "HELIX_FAILPOINTS": failpoints}
     return subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env,
                             stdout=open(s.data_dir / "worker.log", "ab"), stderr=subprocess.STDOUT)
 
@@ -179,3 +179,54 @@ async def wait_for_async(fetch, ok, seconds: float = 60):  # type: ignore[no-unt
             return value
         await asyncio.sleep(0.1)
     raise AssertionError("condition not met in time")
+
+
+async def test_worker_killed_during_a_payment_pays_once(dev: WorkflowEnvironment, tmp_path: Path) -> None:
+    """The worker dies (a real exit, at a failpoint) after the first tranche's payment is reserved
+    and before its instruction is issued; a new worker finishes it: one payment, one instruction,
+    one release in the ledger."""
+    from decimal import Decimal
+
+    from domain.grants.board import VoteChoice
+    from domain.grants.process import CloseVoteAction, ScoreAction, ScreenAction, VoteAction
+    from store import payments
+    from tests.domain.grants.examples import BOARD
+    from tests.workflows.grant_round import MANAGER, start_fund, submit
+    from tests.workflows.joint_program import until
+    from tests.workflows.test_grants import MARKS, sign_agreement
+    from workflows.fund_ledger import FundLedgerWorkflow
+    from workflows.grant import GrantWorkflow as G
+    from workflows.grant_application import GrantApplicationWorkflow as A
+
+    s = settings_for(tmp_path)
+    engine = make_engine(s.resolved_database_url)
+    init_db(engine)
+    address = dev.client.service_client.config.target_host
+    worker = start_worker_process(s, address, failpoints="payment-reserved")
+    try:
+        fund = await start_fund(dev, s.task_queue)
+        h = await submit(dev, s.task_queue)
+        await until(h, A.state, lambda st: st.stage == "screening")
+        await h.execute_update(A.screen, ScreenAction(actor_id=MANAGER.id, passed=True))
+        for r in (await h.query(A.state)).active_reviews:
+            await h.execute_update(A.score, ScoreAction(actor_id=r.reviewer.id, values=MARKS))
+        for member in BOARD[:4]:
+            await h.execute_update(A.vote, VoteAction(actor_id=member, choice=VoteChoice.APPROVE, amount=Decimal("100000")))
+        await h.execute_update(A.close_vote, CloseVoteAction(actor_id=MANAGER.id))
+        grant = dev.client.get_workflow_handle("grant-in-kz-drama")
+        await sign_agreement(dev, grant)
+        await wait_for(lambda: worker.poll() is not None, seconds=120)  # the failpoint ended the worker mid-payment
+        assert worker.returncode == 137
+        [reserved] = payments.list_payments(engine)
+        assert reserved.status == payments.RESERVED and reserved.pdf_sha256 is None
+        worker = start_worker_process(s, address, failpoints="payment-reserved")  # fires once per data folder
+        # Temporal notices the dead worker when the activity's heartbeat times out (30 s), then retries
+        st = await wait_for_async(lambda: grant.query(G.state), lambda st: st.payments, seconds=120)
+        figures = await fund.query(FundLedgerWorkflow.figures)
+    finally:
+        worker.kill()
+        worker.wait()
+    [paid] = payments.list_payments(engine)
+    assert paid.status == payments.ISSUED and paid.reference == st.payments[0].reference and paid.amount == Decimal("40000.00")
+    assert BlobStore(s.documents_dir).get(paid.pdf_sha256).startswith(b"%PDF")
+    assert (figures.committed, figures.released) == (Decimal("100000.00"), Decimal("40000.00"))
