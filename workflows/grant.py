@@ -51,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
         approve_report,
         cancel_open,
         record_payment,
+        reschedule,
         return_report,
         schedule,
         submit_report,
@@ -297,9 +298,12 @@ class GrantWorkflow(HumanWorkflow):
         async with self.lock:
             person = self.check(rules.check_propose_amendment, a)
             s = self.s
-            s.amendments.append(Amendment(number=len(s.amendments) + 1, proposed_by=person, new_amount=a.new_amount,
-                                          reason=a.reason, proposed_at=workflow.now()))  # fmt: skip
-            self.event("amendment_proposed", person, f"{format_money(s.amount, s.fund.currency)} → {format_money(a.new_amount, s.fund.currency)}: {a.reason}")
+            new_amount = a.new_amount if a.new_amount is not None else s.amount
+            s.amendments.append(Amendment(number=len(s.amendments) + 1, proposed_by=person, new_amount=new_amount,
+                                          due_dates=a.due_dates, reason=a.reason, proposed_at=workflow.now()))  # fmt: skip
+            dates = "; ".join(f"{tid} due {d}" for tid, d in sorted(a.due_dates.items()))
+            self.event("amendment_proposed", person, f"{format_money(s.amount, s.fund.currency)} → {format_money(new_amount, s.fund.currency)}"
+                       + (f"; {dates}" if dates else "") + f": {a.reason}")  # fmt: skip
             return self._result(await self.commit("The amendment is before the board."))
 
     @propose_amendment.validator
@@ -336,14 +340,18 @@ class GrantWorkflow(HumanWorkflow):
         if d.outcome is not Outcome.AWARD:
             self.event("amendment_refused", None, d.summary)
             return await self.commit("The board did not approve the amendment; the award stays as it was.")
-        reply = await self._ledger(LedgerOp.AMEND, amendment.new_amount, f"amend/{amendment.number}")
-        if not reply.applied:
-            self.event("amendment_refused", None, reply.message)
-            return await self.commit(f"The board approved it, but the fund's ledger refused: {reply.message}")
-        if s.tranches:
-            s.tranches = amend_amount(s.tranches, amendment.new_amount, d)
+        if amendment.new_amount != s.amount:
+            reply = await self._ledger(LedgerOp.AMEND, amendment.new_amount, f"amend/{amendment.number}")
+            if not reply.applied:
+                self.event("amendment_refused", None, reply.message)
+                return await self.commit(f"The board approved it, but the fund's ledger refused: {reply.message}")
+            if s.tranches:
+                s.tranches = amend_amount(s.tranches, amendment.new_amount, d)
+        if amendment.due_dates and s.tranches:
+            s.tranches = reschedule(s.tranches, amendment.due_dates, d)
         amendment.applied, s.amount, s.held = True, amendment.new_amount, []
-        self.event("amended", None, f"The award is now {format_money(s.amount, s.fund.currency)}")
+        self.event("amended", None, f"The award is now {format_money(s.amount, s.fund.currency)}"
+                   + ("; new due dates: " + ", ".join(f"{k} {v}" for k, v in sorted(amendment.due_dates.items())) if amendment.due_dates else ""))  # fmt: skip
         await notify(f"amended/{amendment.number}", [s.application.contact, *s.people.fund_managers], f"Grant amended — {self.title()}",
                      f"The board approved a new award of {format_money(s.amount, s.fund.currency)}: {amendment.reason}")  # fmt: skip
         return await self.commit(f"Amended: the award is now {format_money(s.amount, s.fund.currency)}.")

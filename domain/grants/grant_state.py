@@ -57,6 +57,7 @@ class Amendment(BaseModel):
     number: int
     proposed_by: PersonRef
     new_amount: Decimal
+    due_dates: dict[str, date] = Field(default_factory=dict)
     reason: str
     proposed_at: datetime
     votes: list[Vote] = Field(default_factory=list)
@@ -180,10 +181,16 @@ def check_propose_amendment(state: GrantState, a: ProposeAmendmentAction) -> Per
     _not_closed(state, "amend the grant")
     if state.open_amendment is not None:
         raise Rejected("An amendment is already before the board; wait for its decision.")
-    if a.new_amount == state.amount:
+    if a.new_amount is None and not a.due_dates:
+        raise Rejected("Propose a new amount, new due dates, or both.")
+    if a.new_amount == state.amount and not a.due_dates:
         raise Rejected(f"The award is already {format_money(state.amount, state.fund.currency)}.")
+    for tid in a.due_dates:
+        t = find(state.tranches, tid)
+        if t.settled:
+            raise Rejected(f"“{t.label}” is {t.status.value}; its due date can no longer change.")
     paid = paid_total(state.tranches)
-    if a.new_amount < paid:
+    if a.new_amount is not None and a.new_amount < paid:
         raise Rejected(
             f"The award cannot go below the {format_money(paid, state.fund.currency)} already paid."
         )

@@ -8,7 +8,7 @@ people who may act are a snapshot in the start input, so every validator decides
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -143,10 +143,11 @@ class ReviewReportAction(BaseModel):
 
 
 class ProposeAmendmentAction(BaseModel):
-    """The fund manager proposes a new award amount; the board must approve it."""
+    """The fund manager proposes a new award amount and/or new due dates; the board must approve it."""
 
     actor_id: str = ACTOR
-    new_amount: PositiveAmount
+    new_amount: PositiveAmount | None = None
+    due_dates: dict[str, date] = Field(default_factory=dict, max_length=20, description="tranche id → new due date")
     reason: str = Field(min_length=3, max_length=2000)
 
 

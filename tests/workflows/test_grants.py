@@ -13,6 +13,7 @@ from domain.grants.board import VoteChoice
 from domain.grants.funds import Fund
 from domain.grants.process import (
     FINAL_REPORT,
+    AmendmentVoteAction,
     ApplicationStage,
     CancelGrantAction,
     CloseVoteAction,
@@ -20,6 +21,7 @@ from domain.grants.process import (
     GrantStage,
     LedgerOp,
     LedgerRequest,
+    ProposeAmendmentAction,
     ReviewReportAction,
     ScoreAction,
     ScreenAction,
@@ -199,3 +201,38 @@ async def test_cancellation_frees_the_unpaid_award_and_claws_back(env, worker):
     f = await fund.query(FundLedgerWorkflow.figures)
     assert (f.committed, f.released, f.clawed_back) == (Decimal("30000.00"), Decimal("30000.00"), Decimal("10000.00"))
     assert f.remaining == Decimal("970000.00") and isinstance(FUND, Fund)
+
+
+async def test_amendments_need_the_board_and_move_the_ledger(env, worker):
+    _, _, queue = worker
+    fund = await start_fund(env, queue)
+    h = await submit(env, queue)
+    await to_board(h)
+    for member in BOARD:
+        await h.execute_update(A.vote, VoteAction(actor_id=member, choice=VoteChoice.APPROVE, amount=Decimal("100000")))
+    await h.result()
+    grant = env.client.get_workflow_handle("grant-in-kz-drama")
+    await sign_agreement(env, grant)
+    st = await until(grant, G.state, lambda s: s.payments, "first tranche paid")
+    late = st.tranches[2].due_on.replace(year=st.tranches[2].due_on.year + 1)
+    msg = await rejected(grant.execute_update(G.propose_amendment, ProposeAmendmentAction(actor_id=BOARD[0], new_amount=Decimal("1"), reason="More")))
+    assert msg == "board-chen cannot propose amendments: only the fund's managers can."
+    msg = await rejected(grant.execute_update(G.propose_amendment, ProposeAmendmentAction(actor_id=MANAGER.id, new_amount=Decimal("30000"), reason="Less")))
+    assert msg == "The award cannot go below the 40,000.00 USD already paid."
+    await grant.execute_update(G.propose_amendment, ProposeAmendmentAction(actor_id=MANAGER.id, new_amount=Decimal("110000"),
+                                                                           due_dates={"delivery": late}, reason="Extra VFX shots"))  # fmt: skip
+    for member in BOARD[:4]:
+        await grant.execute_update(G.vote_amendment, AmendmentVoteAction(actor_id=member, choice=VoteChoice.APPROVE))
+    r = await grant.execute_update(G.close_amendment_vote, CloseVoteAction(actor_id=MANAGER.id))
+    assert r.message == "Amended: the award is now 110,000.00 USD."
+    st = await grant.query(G.state)
+    assert [t.amount for t in st.tranches] == [Decimal("40000.00"), Decimal("46666.66"), Decimal("23333.34")]
+    assert st.tranches[2].due_on == late
+    f = await fund.query(FundLedgerWorkflow.figures)
+    assert (f.committed, f.released) == (Decimal("110000.00"), Decimal("40000.00"))
+    # a second amendment the board refuses changes nothing
+    await grant.execute_update(G.propose_amendment, ProposeAmendmentAction(actor_id=MANAGER.id, new_amount=Decimal("140000"), reason="More again"))
+    for member in BOARD:
+        await grant.execute_update(G.vote_amendment, AmendmentVoteAction(actor_id=member, choice=VoteChoice.REJECT, reason="Not justified"))
+    st = await grant.query(G.state)
+    assert st.amount == Decimal("110000.00") and st.amendments[-1].decision.outcome == "reject"
