@@ -22,7 +22,7 @@ import logging  # noqa: E402
 import streamlit as st  # noqa: E402
 from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
-from dashboard import auth, common  # noqa: E402
+from dashboard import auth, common, grant_common  # noqa: E402
 from domain import access  # noqa: E402
 
 log = logging.getLogger("helix.dashboard")
@@ -47,6 +47,18 @@ PAGES: dict[str, dict[str, object]] = {
         "file": "credit_transfer.py",
         "visibility": "hidden",
     },
+    access.PAGE_GRANTS: {"title": "Grants pipeline", "icon": ":material/movie:", "file": "grants.py"},
+    access.PAGE_FUNDS: {"title": "Fund ledger", "icon": ":material/account_balance:", "file": "funds.py"},
+    access.PAGE_REVIEWERS: {"title": "Reviewer workload", "icon": ":material/group:", "file": "reviewers.py"},
+    access.PAGE_MY_REVIEWS: {"title": "My reviews", "icon": ":material/grading:", "file": "my_reviews.py"},
+    access.PAGE_MY_APPLICATIONS: {"title": "My applications", "icon": ":material/movie:", "file": "my_applications.py"},
+    access.PAGE_APPLICATION: {
+        "title": "Application",
+        "icon": ":material/movie:",
+        "file": "application.py",
+        "visibility": "hidden",
+    },
+    access.PAGE_GRANT: {"title": "Grant", "icon": ":material/payments:", "file": "grant.py", "visibility": "hidden"},
     access.PAGE_OUTBOX: {"title": "Outbox", "icon": ":material/mail:", "file": "outbox.py"},
 }
 
@@ -82,7 +94,8 @@ def main() -> None:
         st.navigation([st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:")], position="hidden").run()
         return
     st.session_state[common.PERSON_KEY] = person
-    nav = st.navigation(navigation_for(access.visible_pages(person)))
+    contact = grant_common.is_grant_contact(engine, person.id)
+    nav = st.navigation(navigation_for(access.visible_pages(person, grant_contact=contact)))
     auth.sidebar(engine, person)
     nav.run()
 

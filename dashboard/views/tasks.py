@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import actions, common
+from dashboard import grant_common as gc
 from dashboard import program_common as pc
 from domain import access
 from domain.agreements import NEGOTIATION_PHASES, AgreementState
@@ -23,6 +24,10 @@ STEP_ICONS = {
     "answer": ":material/reply:",
     "confirm": ":material/verified:",
     "authorize": ":material/approval:",
+    "screen": ":material/fact_check:",
+    "score": ":material/grading:",
+    "vote": ":material/how_to_vote:",
+    "report": ":material/upload_file:",
 }
 TRANSFER_STEP_HINTS = {
     "decide": "Decide on each course of the request: approve, approve as elective, reject or ask the student.",
@@ -31,6 +36,39 @@ TRANSFER_STEP_HINTS = {
     "confirm": "Confirm the grades as they were taken at your institution.",
     "authorize": "Authorize the credit transfer for the ministry.",
 }
+
+
+GRANT_STEP_HINTS = {
+    "screen": "Screen the application: pass it to the panel, or screen it out with the reason.",
+    "score": "Score the application on each criterion of the call's rubric.",
+    "vote": "Vote to approve (optionally with an amount), reject with a reason, or abstain.",
+    "report": "Submit the report the tranche waits for.",
+}
+GRANT_REVIEW_HINT = "Review the submitted report: approve it (the tranche becomes payable) or return it with a reason."
+
+
+def grant_step_card(step: StepPublic, item: ItemDetail) -> None:
+    """A step on an application or a grant: what it asks, and the page where its form is."""
+    on_application = step.item_type == gc.APPLICATION
+    with st.container(border=True):
+        info, act = st.columns([3, 2], gap="large")
+        with info:
+            st.markdown(f"#### {step.label}")
+            st.caption(item.title)
+            with st.container(horizontal=True):
+                (gc.stage_badge if on_application else gc.grant_stage_badge)(item.phase)
+                st.badge(step.kind, color="gray", icon=STEP_ICONS.get(step.kind, ":material/task:"))
+                due_badge(step)
+                if step.escalation:
+                    st.badge("escalated", color="red")
+            st.caption(f"Awaited since {common.when(step.opened_at)} · due {common.when(step.due_at)}")
+        with act:
+            reviewing = step.kind == "report" and step.step_id.startswith("review-")
+            st.caption(GRANT_REVIEW_HINT if reviewing else GRANT_STEP_HINTS.get(step.kind, ""))
+            if on_application:
+                gc.application_link(step.item_id, "Open the application" + (" and score it" if step.kind == "score" else ""))
+            else:
+                gc.grant_link(step.item_id, "Open the grant")
 
 
 def due_badge(step: StepPublic) -> None:
@@ -110,12 +148,14 @@ def my_steps(me: Person) -> None:
         return
     items: dict[str, tuple[ItemDetail, AgreementState] | None] = {}
     for step in steps:
-        if step.item_type == pc.TRANSFER:
+        if step.item_type in (pc.TRANSFER, gc.APPLICATION, gc.GRANT):
             item = queries.get_item(engine, step.item_id)
             if item is None:
                 st.warning(f"“{step.item_title}”: {step.label} — this item cannot be shown here yet.")
-            else:
+            elif step.item_type == pc.TRANSFER:
                 transfer_step_card(step, item)
+            else:
+                grant_step_card(step, item)
             continue
         if step.item_id not in items:
             item = queries.get_item(engine, step.item_id)
@@ -195,11 +235,13 @@ me = common.me()
 st.title("My tasks")
 st.caption("Steps awaiting you, oldest first. Each action is checked by the item's workflow before it counts.")
 common.show_flash("tasks")
-if not access.can_act(me):
-    st.info("Your role is oversight only: you can read every agreement, but there is nothing for you to act on.")
-else:
+if access.can_act(me):
     my_steps(me)
     overdue_in_my_countries(me)
     if not access.only_student(me):
         st.divider()
         initiated(me)
+elif access.is_board(me) or queries.open_steps(common.engine(), person_id=me.id, limit=1):
+    my_steps(me)  # a board seat votes on awards; a producer without a role submits reports
+else:
+    st.info("Your role is oversight only: you can read every agreement, but there is nothing for you to act on.")

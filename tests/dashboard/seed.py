@@ -29,6 +29,7 @@ from store import directory
 from store.blobs import BlobStore
 from store.outbox import enqueue
 from store.projections import project_agreement
+from tests.dashboard.grant_seed import seed_grants
 from tests.dashboard.program_seed import seed_programs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -248,6 +249,7 @@ def seed(engine: Engine, data_dir: Path) -> None:
     project_agreement(engine, cn_ru(engine, blobs))
     project_agreement(engine, licence(engine, blobs))
     seed_programs(engine, blobs)
+    seed_grants(engine, blobs)
     enqueue(
         engine,
         "m1",

@@ -422,7 +422,7 @@ def test_a_student_proposes_dropping_a_course(app: AppTest, temporal: FakeTempor
         },
     )
     app.button(key="withdraw-add-cam-610").click().run()
-    assert temporal.calls[-1][1:3] == ("close_change", {"actor_id": "kim-minji-knua", "proposal_id": "add-cam-610", "reason": ""})
+    assert temporal.calls[-1][1:3] == ("close_change", {"actor_id": "kim-minji-knua", "proposal_id": "add-cam-610", "reason": "", "decline": False})
 
 
 def test_staff_of_another_university_see_no_program(app: AppTest) -> None:

@@ -5,16 +5,28 @@ from __future__ import annotations
 from domain.access import (
     PAGE_AGREEMENT,
     PAGE_AGREEMENTS,
+    PAGE_APPLICATION,
     PAGE_CREDIT_REQUESTS,
     PAGE_CREDIT_TRANSFER,
+    PAGE_FUNDS,
+    PAGE_GRANT,
+    PAGE_GRANTS,
+    PAGE_MY_APPLICATIONS,
+    PAGE_MY_REVIEWS,
     PAGE_MY_STUDIES,
     PAGE_OUTBOX,
     PAGE_PROGRAMS,
+    PAGE_REVIEWERS,
     PAGE_STUDENT,
     PAGE_STUDENTS,
     PAGE_TASKS,
     can_act,
     can_read_message,
+    can_see_panel,
+    can_see_result,
+    can_see_review,
+    can_view_application,
+    can_view_grant,
     can_view_item,
     can_view_program,
     can_view_program_item,
@@ -22,6 +34,7 @@ from domain.access import (
     organisations_of,
     program_staff_organisations,
     sees_everything,
+    sees_grants,
     visible_pages,
 )
 from domain.parties import Person, Role, RoleGrant
@@ -80,7 +93,9 @@ def test_board_seat_alone_is_read_only() -> None:
 def test_pages_in_menu_order() -> None:
     assert visible_pages(KIM) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_OUTBOX]
     program_pages = [PAGE_PROGRAMS, PAGE_STUDENTS, PAGE_CREDIT_REQUESTS, PAGE_STUDENT, PAGE_CREDIT_TRANSFER]
-    assert visible_pages(BOARD) == [PAGE_AGREEMENTS, PAGE_AGREEMENT, *program_pages, PAGE_OUTBOX]  # overseers see programs
+    grant_pages = [PAGE_GRANTS, PAGE_FUNDS, PAGE_REVIEWERS, PAGE_APPLICATION, PAGE_GRANT]
+    # overseers see programs and the fund; a board seat lands on the agreements, its votes wait under My tasks
+    assert visible_pages(BOARD) == [PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_TASKS, *program_pages, *grant_pages, PAGE_OUTBOX]
 
 
 def test_outbox_shows_own_mail_unless_overseer() -> None:
@@ -154,3 +169,54 @@ def test_program_pages_by_role() -> None:
         RoleGrant(role=Role.REGISTRAR, organisation_id="knua"),
     )
     assert PAGE_MY_STUDIES in visible_pages(tutor) and PAGE_STUDENTS in visible_pages(tutor)
+
+
+# ---------------------------------------------------------------- the co-production fund
+
+# The SCO fund's 2026 round: Zhou Lan manages it, Olga and Aigerim review, Priya Nair is the contact
+# of The Long Steppe (Mumbai Talkies), whose panel was Olga and Li Wei; Anand signs for Mumbai Talkies.
+FUND_MANAGER = person("fm-zhou", "sco-festival", RoleGrant(role=Role.FUND_MANAGER))
+OLGA = person("olga", "vgik", RoleGrant(role=Role.REVIEWER))
+AIGERIM = person("aigerim", "kazakhfilm", RoleGrant(role=Role.REVIEWER))
+PRIYA = person("priya-nair", "mumbai-talkies")  # a producer: no role in the directory at all
+ANAND = person("anand", "mumbai-talkies", RoleGrant(role=Role.SIGNATORY, organisation_id="mumbai-talkies"))
+STEPPE_PANEL = ["olga", "li-wei"]
+
+
+def test_the_funds_overseers_see_every_application_and_grant() -> None:
+    for p in (FUND_MANAGER, BOARD, ADMIN):
+        assert sees_grants(p) and can_see_panel(p)
+        assert can_view_application(p, "priya-nair", STEPPE_PANEL)
+        assert can_view_grant(p, "priya-nair")
+        assert can_see_review(p, "olga") and can_see_result(p, "priya-nair", decided=False)
+    assert not sees_grants(KIM) and not sees_grants(OLGA) and not sees_grants(PRIYA)
+
+
+def test_reviewers_see_their_panels_applications_and_only_their_own_scores() -> None:
+    assert can_view_application(OLGA, "priya-nair", STEPPE_PANEL)
+    assert not can_view_application(AIGERIM, "priya-nair", STEPPE_PANEL)  # not on that panel
+    assert can_see_review(OLGA, "olga") and not can_see_review(OLGA, "li-wei")
+    assert not can_see_panel(OLGA)
+    assert not can_see_result(OLGA, "priya-nair", decided=True)  # the mean would reveal the others' scores
+    assert not can_view_grant(OLGA, "priya-nair")  # the reviewer's part ended with the score
+
+
+def test_the_applicant_sees_their_own_application_and_grant_not_the_reviews() -> None:
+    assert can_view_application(PRIYA, "priya-nair", STEPPE_PANEL)
+    assert not can_view_application(PRIYA, "zhang-min", ["aigerim"])
+    assert not can_see_review(PRIYA, "olga") and not can_see_panel(PRIYA)
+    assert not can_see_result(PRIYA, "priya-nair", decided=False)
+    assert can_see_result(PRIYA, "priya-nair", decided=True)  # once decided, as the letter says
+    assert can_view_grant(PRIYA, "priya-nair")
+    assert can_view_grant(ANAND, "priya-nair", grantee_ids=["anand"])  # signs the agreement for the producer
+    assert not can_view_grant(ANAND, "priya-nair") and not can_view_application(ANAND, "priya-nair", STEPPE_PANEL)
+
+
+def test_grant_pages_by_role() -> None:
+    assert visible_pages(FUND_MANAGER) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_GRANTS, PAGE_FUNDS,
+                                           PAGE_REVIEWERS, PAGE_APPLICATION, PAGE_GRANT, PAGE_OUTBOX]  # fmt: skip
+    assert visible_pages(OLGA) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_MY_REVIEWS, PAGE_APPLICATION, PAGE_OUTBOX]
+    assert visible_pages(PRIYA) == [PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_OUTBOX]  # not (yet) anyone's contact
+    assert visible_pages(PRIYA, grant_contact=True) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_MY_APPLICATIONS,
+                                                        PAGE_APPLICATION, PAGE_GRANT, PAGE_OUTBOX]  # fmt: skip
+    assert PAGE_GRANTS not in visible_pages(KIM) and PAGE_MY_REVIEWS not in visible_pages(KIM)
