@@ -32,9 +32,13 @@ directory_app = typer.Typer(no_args_is_help=True, help="Organisations, people an
 demo = typer.Typer(no_args_is_help=True, help="Demo data.")
 program_app = typer.Typer(no_args_is_help=True, help="Joint programs: load, list, export.")
 student_app = typer.Typer(no_args_is_help=True, help="Students of joint programs: enrol, show, act.")
+fund_app = typer.Typer(no_args_is_help=True, help="Co-production funds: open, list.")
+grant_app = typer.Typer(no_args_is_help=True, help="Grant applications and grants: submit, list, show, act.")
 app.add_typer(agreement, name="agreement")
 app.add_typer(program_app, name="program")
 app.add_typer(student_app, name="student")
+app.add_typer(fund_app, name="fund")
+app.add_typer(grant_app, name="grant")
 app.add_typer(directory_app, name="directory")
 app.add_typer(demo, name="demo")
 
@@ -359,6 +363,166 @@ def student_act(
     typer.echo(result.message)
 
 
+@fund_app.command("open")
+def fund_open(path: Path) -> None:
+    """Open a fund from its fund file (YAML or JSON): store it and start its ledger (idempotent)."""
+    from services import grants as gsvc
+
+    e = engine()
+    try:
+        gsvc.build_fund(e, gsvc.read_fund_file(path))
+    except gsvc.InputError as err:
+        fail(str(err))
+
+    async def go() -> Any:
+        return await gsvc.open_fund(await connect_temporal(), e, path)
+
+    try:
+        d = run(go())
+    except gsvc.InputError as err:
+        fail(str(err))
+    calls = ", ".join(c.id for c in d.calls)
+    typer.echo(f"opened {d.fund.id}: {d.fund.name()} ({d.fund.budget:,.2f} {d.fund.currency}; calls {calls})")
+
+
+@fund_app.command("list")
+def fund_list() -> None:
+    """Funds with their figures from the ledger (committed, released, remaining)."""
+    from services import grants as gsvc
+
+    e = engine()
+    funds = gsvc.list_funds(e)
+    for d in funds:
+        item = queries.get_item(e, f"fund-{d.fund.id}")
+        f = item.summary if item is not None else {}
+
+        def money(key: str, f: dict[str, Any] = f) -> str:
+            return f"{float(f[key]):>14,.2f}" if f.get(key) is not None else f"{'—':>14}"
+
+        typer.echo(f"{d.fund.id:24} {d.fund.currency} budget {money('budget')} committed {money('committed')}"
+                   f" released {money('released')} remaining {money('remaining')}  {d.fund.name()}")  # fmt: skip
+    typer.echo(f"({len(funds)} funds)")
+
+
+@grant_app.command("submit")
+def grant_submit(path: Path, dry_run: Annotated[bool, typer.Option(help="Check the file only")] = False) -> None:
+    """Submit a grant application from a YAML or JSON file."""
+    from services import grants as gsvc
+
+    e = engine()
+    try:
+        f = gsvc.read_application_file(path)
+        inp = gsvc.build_submission(e, f)
+    except gsvc.InputError as err:
+        fail(str(err))
+    a = inp.application
+    if dry_run:
+        typer.echo(f"ok: {a.id} to {inp.call.id} — “{a.project.title}”, {a.requested_amount:,.2f} {a.currency} requested,"
+                   f" team from {', '.join(a.countries)}")  # fmt: skip
+        return
+
+    async def go() -> str:
+        return await gsvc.submit(await connect_temporal(), e, f)
+
+    try:
+        wid = run(go())
+    except gsvc.InputError as err:
+        fail(str(err))
+    typer.echo(f"submitted {wid}")
+
+
+@grant_app.command("list")
+def grant_list(
+    stage: Annotated[str | None, typer.Option(help="submitted, screening, review, board, awarded, rejected, …; agreement, active, … for grants")] = None,
+    call: Annotated[str | None, typer.Option(help="Only this call's")] = None,
+) -> None:
+    """Applications and grants from the read model, with their stage."""
+    e = engine()
+    rows = [r for t in ("grant_application", "grant") for r in queries.list_items(e, item_type=t, phase=stage, kind=call, limit=1000)]
+    rows.sort(key=lambda r: (r.item_type != "grant_application", r.item_id))
+    for r in rows:
+        typer.echo(f"{r.item_id:36} {r.phase:12} {r.kind:12} {r.title}")
+    typer.echo(f"({sum(r.item_type == 'grant_application' for r in rows)} applications, {sum(r.item_type == 'grant' for r in rows)} grants)")
+
+
+def _show_item(e: Any, wid: str) -> None:
+    item = queries.get_item(e, wid)
+    if item is None:
+        return
+    s = item.summary or {}
+    typer.echo(f"{item.title}\n  stage: {item.phase}   call: {item.kind}")
+    if item.item_type == "grant_application":
+        typer.echo(f"  lead: {s.get('lead')} ({s.get('lead_country')}); countries {', '.join(s.get('countries') or [])};"
+                   f" requested {s.get('requested')} {s.get('currency')}")  # fmt: skip
+        typer.echo(f"  reviews: {s.get('reviews_done')} of {s.get('reviews_assigned')}; score {s.get('score') or '—'}"
+                   f" (+{s.get('bonus')} bonus); votes {s.get('votes')}; award {s.get('award_amount') or '—'}")  # fmt: skip
+        for reason in (item.detail or {}).get("reasons", []):
+            typer.echo(f"  reason: {reason}")
+    else:
+        typer.echo(f"  award {s.get('amount')} {s.get('currency')}, paid {s.get('paid')}; agreement {s.get('agreement_phase') or '—'}")
+        for t in s.get("tranches") or []:
+            typer.echo(f"  tranche {t['id']:12} {t['amount']:>12} {t['status']:16} due {t['due_on']}  {t['label']}")
+        awid = (item.detail or {}).get("agreement_workflow_id")
+        agreement_item = queries.get_item(e, awid) if awid else None
+        if agreement_item is not None:
+            typer.echo(f"  grant agreement {awid.removeprefix('agreement-')}: {agreement_item.phase}")
+            for st in queries.open_steps(e, item_id=awid):
+                typer.echo(f"    awaiting: {st.label} — {', '.join(st.awaited_names)} (due {st.due_at:%Y-%m-%d})")
+    for st in queries.open_steps(e, item_id=wid):
+        typer.echo(f"  awaiting: {st.label} — {', '.join(st.awaited_names)} (due {st.due_at:%Y-%m-%d})")
+    for d in queries.documents_for(e, wid):
+        typer.echo(f"  document: {d.label} ({d.sha256[:12]})")
+    for ev in queries.events_for(e, wid):
+        typer.echo(f"  {ev.at:%Y-%m-%d %H:%M} {ev.kind:22} {ev.actor_name or '':20} {ev.detail}")
+
+
+@grant_app.command("show")
+def grant_show(application_id: str) -> None:
+    """An application's stage, scores and timeline, and its grant's tranches when awarded."""
+    e = engine()
+    base = application_id.removeprefix("application-").removeprefix("grant-")
+    found = [w for w in (f"application-{base}", f"grant-{base}") if queries.get_item(e, w) is not None]
+    if not found:
+        fail(f"no application or grant '{application_id}' in the read model")
+    for i, wid in enumerate(found):
+        if i:
+            typer.echo("")
+        _show_item(e, wid)
+
+
+@grant_app.command("act")
+def grant_act(
+    workflow_id: Annotated[str, typer.Argument(help="application-… or grant-…")],
+    action: Annotated[str, typer.Argument(help="screen, score, decline_review, vote, close_vote, withdraw; submit_report, review_report, …")],
+    as_: Annotated[str, typer.Option("--as", help="Person id acting")],
+    fields: Annotated[str | None, typer.Option("--fields", help="JSON object of the action's fields")] = None,
+    update_id: Annotated[str | None, typer.Option(help="Idempotency key: the same id counts once")] = None,
+) -> None:
+    """Act on an application or a grant as a person (screen, score, vote, submit_report, …)."""
+    from services import grants as gsvc
+
+    try:
+        data: dict[str, Any] = json.loads(fields) if fields else {}
+    except json.JSONDecodeError as e:
+        fail(f"--fields is not valid JSON: {e}")
+    if not isinstance(data, dict):
+        fail("--fields must be a JSON object")
+    data["actor_id"] = as_
+    try:
+        parsed = gsvc.parse_action(workflow_id, action, data)
+    except gsvc.InputError as e:
+        fail(str(e))
+
+    async def go() -> Any:
+        return await gsvc.act(await connect_temporal(), workflow_id, action, parsed, update_id=update_id)
+
+    try:
+        result = run(go())
+    except gsvc.ActionRejected as e:
+        fail(f"rejected: {e.message}")
+    typer.echo(f"{result.message} (stage: {result.stage})")
+
+
 @demo.command("seed")
 def demo_seed() -> None:
     """Load the demo directory and agreements (the worker must be running)."""
@@ -368,7 +532,7 @@ def demo_seed() -> None:
         return await seed(engine(), await connect_temporal())
 
     started = run(go())
-    typer.echo(f"started {len(started)} demo agreements and student records")
+    typer.echo(f"started {len(started)} demo agreements, student records, grant applications and grants")
 
 
 def main() -> None:

@@ -106,4 +106,7 @@ async def seed(engine: Engine, client: Client) -> list[str]:
     from demo.programs import seed_programs
 
     started += await seed_programs(engine, client)
+    from demo.grants import seed_grants
+
+    started += await seed_grants(engine, client)
     return started

@@ -384,14 +384,13 @@ class GrantWorkflow(HumanWorkflow):
         managers = list(s.people.fund_managers)
         org, country = s.application.lead.organisation_id, s.application.lead_country
         if s.stage is GrantStage.ACTIVE:
-            for t in s.tranches:
-                if t.settled or t.trigger.value == "on_signature":
-                    continue
-                if t.report_submitted_on is None and t.report_approved_on is None:
-                    out.append(StepSpec(f"report-{t.id}", StepKind.REPORT, f"Submit the {t.report_name} ({t.label})", producer,
-                                        org, country, due_at=start_of(t.due_on)))  # fmt: skip
-                elif t.report_approved_on is None:
-                    out.append(StepSpec(f"review-{t.id}", StepKind.REPORT, f"Review the {t.report_name} ({t.label})", managers))
+            # Reports come in schedule order: only the next tranche's report is awaited.
+            t = next((t for t in s.tranches if not t.settled and t.trigger.value != "on_signature" and t.report_approved_on is None), None)
+            if t is not None and t.report_submitted_on is None:
+                out.append(StepSpec(f"report-{t.id}", StepKind.REPORT, f"Submit the {t.report_name} ({t.label})", producer,
+                                    org, country, due_at=start_of(t.due_on)))  # fmt: skip
+            elif t is not None:
+                out.append(StepSpec(f"review-{t.id}", StepKind.REPORT, f"Review the {t.report_name} ({t.label})", managers))
         if s.stage is GrantStage.CLOSEOUT:
             f = s.final_report
             if f.submitted_on is None:

@@ -135,7 +135,7 @@ class GrantApplicationWorkflow(HumanWorkflow):
         due = now + timedelta(days=s.call.review_due_days)
         s.reviews += [ReviewAssignment(reviewer=p, assigned_at=now, due_at=due) for p in a.assigned]
         s.shortfall = a.shortfall
-        self.event("panel_assigned", None, a.message + (" Passed over: " + "; ".join(a.skipped.values()) if a.skipped else ""))
+        self.event("panel_assigned", None, a.message + (" Passed over: " + " ".join(a.skipped.values()) if a.skipped else ""))
         s.stage = ApplicationStage.REVIEW
         if a.shortfall:
             await notify("panel-shortfall", list(s.people.fund_managers), f"Reviewers needed — {self.title()}", a.message)

@@ -167,3 +167,104 @@ def test_bad_program_and_student_files_are_one_line(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "enrolled_term" in r.output and "Traceback" not in r.output
     r = runner.invoke(cli.app, ["student", "act", "credit-transfer-x", "sign", "--as", "a"])
     assert r.exit_code == 2 and "'sign' is not an action on a credit transfer" in r.output
+
+
+# ---------------------------------------------------------------- the co-production fund
+
+FUND_FILE = ROOT / "demo" / "grants" / "fund-2026.yaml"
+APPLICATION_FILES = sorted((ROOT / "demo" / "grants" / "applications").glob("*.yaml"))
+
+
+@pytest.fixture
+def fund_stored(directory_db: Settings) -> Settings:
+    """The demo fund stored as reference data (what `fund open` does before it starts the ledger)."""
+    from services import grants as gsvc
+    from store.db import make_engine
+
+    e = make_engine(directory_db.resolved_database_url)
+    gsvc.save_fund(e, gsvc.build_fund(e, gsvc.read_fund_file(FUND_FILE)))
+    return directory_db
+
+
+def test_grant_submit_dry_run_of_every_demo_application(fund_stored: Settings) -> None:
+    for path in APPLICATION_FILES:
+        r = runner.invoke(cli.app, ["grant", "submit", "--dry-run", str(path)])
+        assert r.exit_code == 0 and r.output.startswith("ok: "), r.output
+    r = runner.invoke(cli.app, ["grant", "submit", "--dry-run", str(APPLICATION_FILES[0])])
+    assert r.output.strip() == "ok: in-kz-drama to main-2026 — “The Long Steppe”, 120,000.00 USD requested, team from IN, KZ"
+
+
+def test_fund_list_shows_a_fund_without_figures_until_its_ledger_reports(fund_stored: Settings) -> None:
+    r = runner.invoke(cli.app, ["fund", "list"])
+    assert r.exit_code == 0 and "sco-film-fund-2026" in r.output and "(1 funds)" in r.output
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d.update(contact="nobody-here"), "contact: no person 'nobody-here' in the directory"),
+        (lambda d: d["application"].update(call_id="autumn-2030"), "application.call_id: fund sco-film-fund-2026 has no call 'autumn-2030'"),
+        (lambda d: d["application"].update(requested_amount="lots"), "application.requested_amount"),
+        (lambda d: d.update(fund_id="no-such-fund"), "fund_id: no fund 'no-such-fund'"),
+    ],
+)  # fmt: skip
+def test_bad_application_files_are_one_line(fund_stored: Settings, tmp_path: Path, change, expected: str) -> None:
+    import yaml
+
+    data = yaml.safe_load(APPLICATION_FILES[0].read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "application.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    r = runner.invoke(cli.app, ["grant", "submit", str(path)])
+    assert r.exit_code == 2 and r.output.startswith("error: ") and expected in r.output
+    assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["reviewers"].append({"person": "chen-jing"}), "reviewers.7.person: chen-jing is not a reviewer in the directory"),
+        (lambda d: d.update(board=["board-ahmed"]), "calls.0.board.quorum: 2 can never be reached by a board of 1"),
+        (lambda d: d.update(fund_managers=["ghost"]), "fund_managers.0: no person 'ghost' in the directory"),
+        (lambda d: d["fund"].update(budget="a million"), "fund.budget"),
+    ],
+)  # fmt: skip
+def test_bad_fund_files_are_one_line(tmp_path: Path, change, expected: str) -> None:
+    import yaml
+
+    data = yaml.safe_load(FUND_FILE.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "fund.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    r = runner.invoke(cli.app, ["fund", "open", str(path)])
+    assert r.exit_code == 2 and r.output.startswith("error: ") and expected in r.output
+    assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_fund_open_missing_file(tmp_path: Path) -> None:
+    r = runner.invoke(cli.app, ["fund", "open", str(tmp_path / "nope.yaml")])
+    assert r.exit_code == 2 and "no such file" in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["application-x", "screen", "--as", "chen-jing", "--fields", "{oops"], "--fields is not valid JSON"),
+        (["application-x", "screen", "--as", "chen-jing", "--fields", "[1]"], "--fields must be a JSON object"),
+        (["application-x", "dance", "--as", "chen-jing"], "'dance' is not an action on a grant application"),
+        (["grant-x", "vote", "--as", "board-ahmed", "--fields", '{"choice": "approve"}'], "'vote' is not an action on a grant"),
+        (["agreement-x", "screen", "--as", "chen-jing"], "'agreement-x' is neither a grant application nor a grant"),
+        (["application-x", "vote", "--as", "board-ahmed", "--fields", '{"choice": "maybe"}'], "choice"),
+        (["grant-x", "submit_report", "--as", "priya-nair", "--fields", '{"tranche_id": "milestone"}'], "reference"),
+    ],
+)
+def test_grant_act_errors_are_one_line(args: list[str], expected: str) -> None:
+    r = runner.invoke(cli.app, ["grant", "act", *args])
+    assert r.exit_code == 2 and r.output.startswith("error: ") and expected in r.output and "Traceback" not in r.output
+
+
+def test_grant_list_and_show_on_an_empty_read_model() -> None:
+    r = runner.invoke(cli.app, ["grant", "list", "--stage", "board"])
+    assert r.exit_code == 0 and "(0 applications, 0 grants)" in r.output
+    r = runner.invoke(cli.app, ["grant", "show", "in-kz-drama"])
+    assert r.exit_code == 2 and "no application or grant 'in-kz-drama' in the read model" in r.output
