@@ -87,7 +87,7 @@ async def seed_once(s: Settings) -> None:
     log.info("loading demo data (first start)…")
     started = await seed(engine, await connect_temporal())
     marker.write_text("\n".join(started) + "\n")
-    log.info("demo data loaded: %d agreements and student records", len(started))
+    log.info("demo data loaded: %d workflows started", len(started))
 
 
 def stop(procs: list[tuple[str, subprocess.Popen[bytes]]]) -> None:

@@ -326,3 +326,8 @@ def blob_download(sha: str, label: str, file_name: str, key: str) -> None:
             return b""
 
     st.download_button(label, read, file_name=file_name, mime="application/pdf", key=f"blob-{key}", icon=":material/download:")
+
+
+def short_money(amount: Decimal, currency: str) -> str:
+    """An amount for a metric tile: whole units when there are no cents, so it fits the tile."""
+    return f"{amount:,.0f} {currency}" if amount == amount.to_integral_value() else format_money(amount, currency)

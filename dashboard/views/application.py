@@ -39,8 +39,8 @@ def header(item: ItemDetail, s: ApplicationState, me: Person) -> None:
     )
     show_result = access.can_see_result(me, a.contact.id, gc.decided(s))
     m = st.columns(5)
-    m[0].metric("Requested", format_money(a.requested_amount, a.currency), border=True)
-    m[1].metric("Budget", format_money(a.budget_total, a.currency), border=True)
+    m[0].metric("Requested", gc.short_money(a.requested_amount, a.currency), border=True)
+    m[1].metric("Budget", gc.short_money(a.budget_total, a.currency), border=True)
     m[2].metric("Panel score", gc.score_text(s.score) if show_result else "—", border=True,
                 help="The mean of the reviewers' weighted scores, 0–100" if show_result else "Shown once decided")  # fmt: skip
     m[3].metric("Priority bonus", f"+{plain(s.bonus)}", border=True)

@@ -34,13 +34,14 @@ def award_titles() -> dict[str, str]:
 
 def figures(b: gc.FundBooks) -> None:
     f, cur = b.ledger.figures(), b.ledger.currency
-    m = st.columns(6)
-    m[0].metric("Budget", format_money(f.budget, cur), border=True)
-    m[1].metric("Committed", format_money(f.committed, cur), border=True, help="Committed to awards")
-    m[2].metric("Disbursed", format_money(f.released, cur), border=True, help="Released to producers, net of clawbacks")
-    m[3].metric("Remaining", format_money(f.remaining, cur), border=True, help="Not committed: what new awards can use")
-    m[4].metric("Outstanding", format_money(f.outstanding, cur), border=True, help="Committed, not yet released")
-    m[5].metric("Clawed back", format_money(f.clawed_back, cur), border=True)
+    m = [*st.columns(3), *st.columns(3)]  # two rows: the figures stay readable on a laptop screen
+    money = gc.short_money
+    m[0].metric("Budget", money(f.budget, cur), border=True)
+    m[1].metric("Committed", money(f.committed, cur), border=True, help="Committed to awards")
+    m[2].metric("Remaining", money(f.remaining, cur), border=True, help="Not committed: what new awards can use")
+    m[3].metric("Disbursed", money(f.released, cur), border=True, help="Released to producers, net of clawbacks")
+    m[4].metric("Outstanding", money(f.outstanding, cur), border=True, help="Committed, not yet released")
+    m[5].metric("Clawed back", money(f.clawed_back, cur), border=True)
     bar = pd.DataFrame(
         {"Disbursed": [float(f.released)], "Outstanding": [float(f.outstanding)], "Remaining": [float(f.remaining)]},
         index=[b.fund.name()],

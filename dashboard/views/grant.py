@@ -34,10 +34,10 @@ def header(item: ItemDetail, s: GrantState) -> None:
     )
     paid = paid_total(s.tranches)
     m = st.columns(4)
-    m[0].metric("Award", format_money(s.amount, cur), border=True)
-    m[1].metric("Paid", format_money(paid, cur), border=True)
-    m[2].metric("Still to pay", format_money(sum((t.amount for t in s.tranches if not t.settled), Decimal(0)), cur), border=True)
-    m[3].metric("Clawed back", format_money(s.clawed_back, cur), border=True)
+    m[0].metric("Award", gc.short_money(s.amount, cur), border=True)
+    m[1].metric("Paid", gc.short_money(paid, cur), border=True)
+    m[2].metric("Still to pay", gc.short_money(sum((t.amount for t in s.tranches if not t.settled), Decimal(0)), cur), border=True)
+    m[3].metric("Clawed back", gc.short_money(s.clawed_back, cur), border=True)
     if s.cancel_reason:
         st.warning(f"Cancelled: {s.cancel_reason}", icon=":material/cancel:")
     if s.held:

@@ -105,12 +105,12 @@ def test_the_ledger_shows_the_funds_figures_awards_and_journal(app: AppTest) -> 
     app.switch_page("views/funds.py").run()
     no_failure(app)
     assert {m.label: m.value for m in app.metric} == {
-        "Budget": "1,000,000.00 USD",
-        "Committed": "120,000.00 USD",
-        "Disbursed": "48,000.00 USD",
-        "Remaining": "880,000.00 USD",
-        "Outstanding": "72,000.00 USD",
-        "Clawed back": "0.00 USD",
+        "Budget": "1,000,000 USD",
+        "Committed": "120,000 USD",
+        "Disbursed": "48,000 USD",
+        "Remaining": "880,000 USD",
+        "Outstanding": "72,000 USD",
+        "Clawed back": "0 USD",
     }
     awards, journal = frames(app)
     assert awards.iloc[0].to_dict() | {"Cancelled": False} == {
