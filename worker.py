@@ -21,6 +21,7 @@ from activities.documents import DocumentActivities
 from activities.grants import GrantActivities
 from activities.program_documents import ProgramDocumentActivities
 from activities.programs import ProgramActivities
+from activities.releases import ReleaseActivities
 from activities.records import OutboxRelay, RecordActivities
 from settings import Settings, connect_temporal, get_settings
 from store.blobs import BlobStore
@@ -40,11 +41,13 @@ def activities_for(s: Settings, client: Client | None = None) -> list[Any]:
     program = ProgramActivities(engine, client)
     program_docs = ProgramDocumentActivities(blobs, font_cache)
     grants = GrantActivities(engine, blobs, client, font_cache)
+    releases = ReleaseActivities(engine, blobs, client, font_cache)
     return [docs.compose_agreement_version, docs.render_executed_agreement, records.project_agreement,
             records.project_item, records.notify, program.load_equivalencies, program.save_equivalencies,
             program.forward_agreement_phase, program_docs.render_completion_documents,
             program_docs.render_learning_agreement_doc, grants.ledger_operation, grants.issue_payment, grants.render_letter,
-            grants.reviewer_load]
+            grants.reviewer_load, grants.void_agreement,
+            releases.rights_operation, releases.render_recommendation]
 
 
 def build_worker(client: Client, s: Settings, **options: Any) -> Worker:

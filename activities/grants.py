@@ -30,10 +30,11 @@ from sqlalchemy import Engine, and_, func, select
 from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
 
 from activities.documents import DocumentActivities, heartbeating, render_key
 from documents import grants as grant_documents
-from domain.grants.activity_names import ISSUE_PAYMENT, LEDGER_OPERATION, RENDER_LETTER, REVIEWER_LOAD
+from domain.grants.activity_names import ISSUE_PAYMENT, LEDGER_OPERATION, RENDER_LETTER, REVIEWER_LOAD, VOID_AGREEMENT
 from domain.grants.process import (
     LedgerReply,
     LedgerRequest,
@@ -42,6 +43,7 @@ from domain.grants.process import (
     PaymentRecord,
     PaymentRequest,
     ReviewerLoadRequest,
+    VoidAgreementRequest,
 )
 from domain.human_steps import StepKind
 from domain.readmodel import ItemDocument
@@ -87,8 +89,28 @@ class GrantActivities(DocumentActivities):
             return await handle.execute_update("apply", req, id=req.request_key, result_type=LedgerReply)
         except WorkflowUpdateFailedError as e:
             cause = e.cause
-            message = cause.message if isinstance(cause, ApplicationError) else str(cause or e)
-            return LedgerReply(applied=False, message=message)
+            if not (isinstance(cause, ApplicationError) and cause.type == "Rejected"):
+                raise  # not the ledger's refusal (a bug, an update cut off): retry rather than act on it
+            return LedgerReply(applied=False, message=cause.message)
+
+    @activity.defn(name=VOID_AGREEMENT)
+    async def void_agreement(self, req: VoidAgreementRequest) -> bool:
+        """Void a grant agreement whose grant was cancelled; one already ended is left as it is."""
+        if self.client is None:
+            raise RuntimeError("GrantActivities needs a Temporal client to void an agreement")
+        from domain.agreements import VoidAction
+
+        handle = self.client.get_workflow_handle(req.workflow_id)
+        try:
+            await handle.execute_update("void", VoidAction(actor_id=req.actor_id, reason=req.reason), id=f"void/{req.workflow_id}")
+        except WorkflowUpdateFailedError as e:  # already executed or ended: nothing to void
+            activity.logger.info("agreement %s not voided: %s", req.workflow_id, getattr(e.cause, "message", e.cause))
+            return False
+        except RPCError as e:
+            if "not found" in str(e).lower() or "completed" in str(e).lower():
+                return False
+            raise
+        return True
 
     # ------------------------------------------------------------ payment instructions
 

@@ -235,9 +235,9 @@ def open_transfer(item_id: str) -> None:
     st.switch_page(TRANSFER_PAGE, query_params={"id": item_id})
 
 
-def timeline(item_id: str) -> None:
-    """The item's events, newest first, as the workflow recorded them."""
-    events = queries.events_for(common.engine(), item_id)
+def timeline(item_id: str, hide: frozenset[str] = frozenset()) -> None:
+    """The item's events, newest first, as the workflow recorded them (without the kinds in `hide`)."""
+    events = [e for e in queries.events_for(common.engine(), item_id) if e.kind not in hide]
     if not events:
         st.caption("No events recorded yet.")
         return

@@ -27,6 +27,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -229,11 +230,20 @@ async def drive_grant(client: Client, application_id: str, contact: str, stop: s
 # ---------------------------------------------------------------- seeding
 
 
+def open_around_today(f: svc.FundFile, today: date | None = None) -> svc.FundFile:
+    """The demo's calls kept open around the day the demo is loaded, so its applications are on time
+    whenever it runs (the file's dates are the 2026–27 round's)."""
+    today = today or date.today()
+    calls = [c.model_copy(update={"opens_on": min(c.opens_on, today - timedelta(days=60)),
+                                  "closes_on": max(c.closes_on, today + timedelta(days=120))}) for c in f.calls]  # fmt: skip
+    return f.model_copy(update={"calls": calls})
+
+
 async def seed_grants(engine: Engine, client: Client) -> list[str]:
     """Open the demo fund, submit the demo applications not yet submitted and drive each to its
     stage; returns the workflow ids started."""
     started_at = time.monotonic()
-    d = await svc.open_fund(client, engine, FUND_FILE)
+    d = await svc.open_fund_file(client, engine, open_around_today(svc.read_fund_file(FUND_FILE)))
     started: list[str] = []
     submissions: list[tuple[str, str, str]] = []  # (application id, workflow id, contact)
     new: set[str] = set()

@@ -85,6 +85,7 @@ class StepKind(StrEnum):
     SCORE = "score"  # a panel reviewer scores an application
     VOTE = "vote"  # a board member votes on an award or an amendment
     REPORT = "report"  # a producer submits a report, or a fund manager reviews one
+    RELEASE = "release"  # a country's liaison moves an awarded film toward its release
 
 
 class OpenStep(BaseModel):

@@ -159,7 +159,10 @@ def build_fund(engine: Engine, f: FundFile) -> FundDefinition:
     liaisons = {g.country: PersonRef.of(p) for p in people.values() for g in p.roles if g.role is Role.LIAISON and g.country}
     fund_party = PartySpec(organisation_id=org.id, names=dict(org.names), country=org.country, approvers=list(managers),
                            signatories=signatories)  # fmt: skip
-    gp = GrantPeople(fund_managers=managers, board=board, reviewers=tuple(reviewers), liaisons=liaisons)
+    try:
+        gp = GrantPeople(fund_managers=managers, board=board, reviewers=tuple(reviewers), liaisons=liaisons)
+    except ValidationError as e:
+        raise InputError(problems(e)) from None
     return FundDefinition(fund=f.fund, calls=f.calls, people=gp, fund_party=fund_party)
 
 
@@ -184,7 +187,17 @@ def list_funds(engine: Engine) -> list[FundDefinition]:
 
 async def open_fund(client: Client, engine: Engine, path: Path) -> FundDefinition:
     """Check and store the fund, and start its ledger (an existing ledger is left as it is)."""
-    d = build_fund(engine, read_fund_file(path))
+    return await open_fund_file(client, engine, read_fund_file(path))
+
+
+async def open_fund_file(client: Client, engine: Engine, f: FundFile) -> FundDefinition:
+    d = build_fund(engine, f)
+    before = get_fund(engine, d.fund.id)
+    if before is not None and (before.fund.currency, before.fund.budget) != (d.fund.currency, d.fund.budget):
+        raise InputError(
+            f"fund.budget: {d.fund.id}'s books are open at {before.fund.budget} {before.fund.currency}; a running fund's"
+            " budget and currency change only through its ledger, not by editing its file"
+        )
     save_fund(engine, d)
     try:
         await client.start_workflow(FundLedgerWorkflow.run, FundLedgerInput(fund=d.fund), id=fund_workflow_id(d.fund.id),

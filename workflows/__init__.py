@@ -1,7 +1,10 @@
 """Workflow definitions. `ALL_WORKFLOWS` is what a worker registers."""
 
 from workflows.agreement import AgreementWorkflow
+from workflows.country_release import CountryReleaseWorkflow
 from workflows.credit_transfer import CreditTransferWorkflow
+from workflows.festival import FestivalWorkflow
+from workflows.film_rights import FilmRightsWorkflow
 from workflows.fund_ledger import FundLedgerWorkflow
 from workflows.grant import GrantWorkflow
 from workflows.grant_application import GrantApplicationWorkflow
@@ -14,4 +17,7 @@ ALL_WORKFLOWS = [
     FundLedgerWorkflow,
     GrantApplicationWorkflow,
     GrantWorkflow,
+    FestivalWorkflow,
+    FilmRightsWorkflow,
+    CountryReleaseWorkflow,
 ]

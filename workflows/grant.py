@@ -16,10 +16,12 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from domain.agreement_rules import Rejected
     from domain.agreements import TERMINAL_PHASES, AgreementKind, AgreementSpec, Phase, TermSpec
     from domain.grants import activity_names as gact
     from domain.grants import grant_state as rules
@@ -45,11 +47,14 @@ with workflow.unsafe.imports_passed_through():
         ProposeAmendmentAction,
         ReviewReportAction,
         SubmitReportAction,
+        VoidAgreementRequest,
     )
     from domain.grants.tranches import (
+        Tranche,
         amend_amount,
         approve_report,
         cancel_open,
+        check_payment,
         record_payment,
         reschedule,
         return_report,
@@ -59,11 +64,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.human_steps import OpenStep, ReminderPolicy, StepKind
     from domain.parties import PersonRef
     from domain.readmodel import ItemDocument, ItemParty, ItemSnapshot
-    from workflows.agreement import AgreementInput, AgreementOutcome, AgreementWorkflow
+    from workflows.agreement import AgreementInput, AgreementOutcome, AgreementWorkflow, _cause
     from workflows.human_workflow import HumanWorkflow, StepSpec
     from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, notify
 
 PAYMENT_TIMEOUT = timedelta(minutes=5)
+# A payment that keeps failing for a day is held for a person instead of blocking the grant's other actions.
+PAYMENT_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5),
+                            maximum_attempts=300)  # fmt: skip
 
 
 class GrantInput(BaseModel):
@@ -190,22 +198,22 @@ class GrantWorkflow(HumanWorkflow):
         if not payable:
             return
         t = payable[0]
+        try:
+            check_payment(s.tranches, t.id)
+        except Rejected as e:  # cannot happen with payable(); held rather than a workflow that fails
+            await self._hold(t.id, str(e))
+            return
         reply = await self._ledger(LedgerOp.RELEASE, t.amount, f"release/{t.id}", tranche_id=t.id)
         if not reply.applied:  # held until an amendment or a cancellation resolves it
-            s.held.append(t.id)
-            self.event("release_refused", None, f"{t.label}: {reply.message}")
-            await notify(f"release-refused/{t.id}", list(s.people.fund_managers), f"Payment held — {self.title()}", reply.message)
-            await self.commit()
+            await self._hold(t.id, f"{t.label}: {reply.message}")
             return
         approver = next((m for m in s.people.fund_managers if m.id == t.report_approved_by), None)
-        record = await workflow.execute_activity(
-            gact.ISSUE_PAYMENT,
-            PaymentRequest(key=f"{workflow.info().workflow_id}/{t.id}", fund=s.fund, call_id=s.call.id, application_id=s.application.id,
-                           award_id=s.award_id, project_title=s.application.project.title, tranche=t, payee=s.application.lead,
-                           approved_by=approver, issued_at=workflow.now()),
-            result_type=PaymentRecord, start_to_close_timeout=PAYMENT_TIMEOUT, heartbeat_timeout=timedelta(seconds=30),
-            retry_policy=RETRY,
-        )  # fmt: skip
+        try:
+            record = await self._issue_payment(t, approver)
+        except ActivityError as e:  # e.g. the key was used for another payment: a person must look
+            await self._hold(t.id, f"{t.label}: released in the ledger, but the payment instruction could not be issued"
+                             f" ({_cause(e)}); resolve it with the treasury before paying by hand.")  # fmt: skip
+            return
         s.payments.append(record)
         s.tranches = record_payment(s.tranches, t.id, workflow.now().date(), record.reference)
         self.event("tranche_paid", None, f"{t.label}: {format_money(t.amount, s.fund.currency)}, instruction {record.reference}")
@@ -216,6 +224,24 @@ class GrantWorkflow(HumanWorkflow):
                            pages=record.pages, created_at=record.issued_at)  # fmt: skip
         s.documents.append(doc)
         await self.commit(documents=[doc])
+
+    async def _issue_payment(self, t: Tranche, approver: PersonRef | None) -> PaymentRecord:
+        s = self.s
+        return await workflow.execute_activity(
+            gact.ISSUE_PAYMENT,
+            PaymentRequest(key=f"{workflow.info().workflow_id}/{t.id}", fund=s.fund, call_id=s.call.id, application_id=s.application.id,
+                           award_id=s.award_id, project_title=s.application.project.title, tranche=t, payee=s.application.lead,
+                           approved_by=approver, issued_at=workflow.now()),
+            result_type=PaymentRecord, start_to_close_timeout=PAYMENT_TIMEOUT, heartbeat_timeout=timedelta(seconds=30),
+            retry_policy=PAYMENT_RETRY,
+        )  # fmt: skip
+
+    async def _hold(self, tranche_id: str, why: str) -> None:
+        s = self.s
+        s.held.append(tranche_id)
+        self.event("payment_held", None, why)
+        await notify(f"held/{tranche_id}/{s.event_count}", list(s.people.fund_managers), f"Payment held — {self.title()}", why)
+        await self.commit()
 
     def _maybe_closeout(self) -> None:
         s = self.s
@@ -235,6 +261,15 @@ class GrantWorkflow(HumanWorkflow):
             back = await self._ledger(LedgerOp.CLAWBACK, clawback, "clawback", reason=reason, reference=f"{s.award_id}/clawback")
             if back.applied:
                 s.clawed_back += clawback
+            else:
+                clawback = Decimal(0)
+                self.event("clawback_refused", person, back.message)
+        if s.agreement_workflow_id and s.stage is GrantStage.AGREEMENT and s.agreement_phase not in TERMINAL_PHASES:
+            await workflow.execute_activity(
+                gact.VOID_AGREEMENT, VoidAgreementRequest(workflow_id=s.agreement_workflow_id, actor_id=s.parties.initiator.id,
+                                                          reason=f"The grant was cancelled: {reason}"[:2000]),
+                start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+            )  # fmt: skip
         s.tranches, freed = cancel_open(s.tranches, workflow.now().date())
         s.cancel_reason, s.stage, s.closed_at = reason, GrantStage.CANCELLED, workflow.now()
         self.event("cancelled", person, reason + (f"; {format_money(clawback, s.fund.currency)} clawed back" if clawback else ""))
@@ -340,15 +375,21 @@ class GrantWorkflow(HumanWorkflow):
         if d.outcome is not Outcome.AWARD:
             self.event("amendment_refused", None, d.summary)
             return await self.commit("The board did not approve the amendment; the award stays as it was.")
+        try:  # the new schedule first: nothing moves in the ledger for an amendment that cannot apply
+            tranches = s.tranches
+            if amendment.new_amount != s.amount and tranches:
+                tranches = amend_amount(tranches, amendment.new_amount, d)
+            if amendment.due_dates and tranches:
+                tranches = reschedule(tranches, amendment.due_dates, d)
+        except Rejected as e:
+            self.event("amendment_refused", None, str(e))
+            return await self.commit(f"The board approved it, but it can no longer apply: {e}")
         if amendment.new_amount != s.amount:
             reply = await self._ledger(LedgerOp.AMEND, amendment.new_amount, f"amend/{amendment.number}")
             if not reply.applied:
                 self.event("amendment_refused", None, reply.message)
                 return await self.commit(f"The board approved it, but the fund's ledger refused: {reply.message}")
-            if s.tranches:
-                s.tranches = amend_amount(s.tranches, amendment.new_amount, d)
-        if amendment.due_dates and s.tranches:
-            s.tranches = reschedule(s.tranches, amendment.due_dates, d)
+        s.tranches = tranches
         amendment.applied, s.amount, s.held = True, amendment.new_amount, []
         self.event("amended", None, f"The award is now {format_money(s.amount, s.fund.currency)}"
                    + ("; new due dates: " + ", ".join(f"{k} {v}" for k, v in sorted(amendment.due_dates.items())) if amendment.due_dates else ""))  # fmt: skip
@@ -398,7 +439,7 @@ class GrantWorkflow(HumanWorkflow):
             elif f.approved_on is None:
                 out.append(StepSpec("review-final", StepKind.REPORT, "Review the final report", managers))
         amendment = s.open_amendment
-        if amendment is not None:
+        if amendment is not None and s.stage is GrantStage.ACTIVE:
             voted = {v.member_id for v in amendment.votes}
             waiting = [m for m in s.people.board if m.id not in voted]
             if waiting:

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 from temporalio import workflow
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -62,7 +63,7 @@ class GrantApplicationInput(BaseModel):
     call: GrantCall
     application: Application
     people: GrantPeople
-    parties: AgreementParties | None = None
+    parties: AgreementParties  # who signs the grant agreement if it is awarded
     resumed: ApplicationState | None = None
 
 
@@ -169,16 +170,18 @@ class GrantApplicationWorkflow(HumanWorkflow):
                          f"The board approved {format_money(d.amount, s.fund.currency)}, but the fund cannot commit it: {reply.message}")  # fmt: skip
             await self.commit()
             return f"The board approved it, but the fund cannot commit the award: {reply.message}"
-        s.award_amount = d.amount
-        letter = await self._letter(LetterKind.AWARD, amount=d.amount)
-        if s.parties is not None:
-            s.grant_workflow_id = grant_workflow_id(s.application.id)
+        grant_id = grant_workflow_id(s.application.id)
+        try:
             await workflow.start_child_workflow(
                 GrantWorkflow.run,
-                GrantInput(fund=s.fund, call=s.call, application=s.application, people=s.people, parties=s.parties,
+                GrantInput(fund=s.fund, call=s.call, application=s.application, people=s.people, parties=s.parties,  # type: ignore[arg-type]
                            amount=d.amount, decision=d),
-                id=s.grant_workflow_id, parent_close_policy=ParentClosePolicy.ABANDON,
+                id=grant_id, parent_close_policy=ParentClosePolicy.ABANDON,
             )  # fmt: skip
+        except WorkflowAlreadyStartedError:
+            pass  # started by an earlier attempt of this award (the ledger commit above is idempotent too)
+        s.grant_workflow_id, s.award_amount = grant_id, d.amount
+        letter = await self._letter(LetterKind.AWARD, amount=d.amount)
         s.stage, s.closed_at = ApplicationStage.AWARDED, workflow.now()
         self.event("awarded", None, rules.award_text(s, d.amount) + (f"; the grant continues in {s.grant_workflow_id}" if s.grant_workflow_id else ""))
         await notify("awarded", [s.application.contact, *s.people.fund_managers], f"Award — {self.title()}",

@@ -188,7 +188,9 @@ def page() -> None:
     with amendments:
         amendments_section(s, me)
     with timeline:
-        pc.timeline(item.item_id)
+        # the producer reads the grant's story, not how each board member voted or the fund's figures
+        private = frozenset() if access.sees_grants(me) else frozenset({"amendment_voted", "payment_held", "release_refused", "clawback_refused"})
+        pc.timeline(item.item_id, hide=private)
 
 
 page()

@@ -100,7 +100,8 @@ class GrantState(HumanState):
         """Tranches ready to pay, in schedule order (only the first is paid before the next)."""
         if self.stage is not GrantStage.ACTIVE:
             return []
-        return [t for t in self.tranches if t.status is TrancheStatus.PAYABLE and t.id not in self.held][:1]
+        first = next((t for t in self.tranches if not t.settled), None)
+        return [first] if first is not None and first.status is TrancheStatus.PAYABLE and first.id not in self.held else []
 
     def summary(self) -> dict[str, object]:
         return {
@@ -151,6 +152,8 @@ def check_submit_report(state: GrantState, a: SubmitReportAction) -> tuple[Perso
     _not_closed(state, "submit a report")
     if a.tranche_id == FINAL_REPORT:
         f = state.final_report
+        if state.stage is not GrantStage.CLOSEOUT:
+            raise Rejected("The final report comes after every tranche is settled.")
         if f.approved_on is not None:
             raise Rejected("The final report is already approved.")
         if f.submitted_on is not None and f.returned_reason is None:
@@ -158,6 +161,9 @@ def check_submit_report(state: GrantState, a: SubmitReportAction) -> tuple[Perso
         return p, None
     t = find(state.tranches, a.tranche_id)
     check_report_submission(t, t.report_kind or ReportKind.PRODUCTION_MILESTONE)
+    for earlier in state.tranches[: state.tranches.index(t)]:
+        if not earlier.settled and earlier.report_kind is not None and earlier.report_approved_on is None:
+            raise Rejected(f"Reports come in order: the {earlier.report_name} for “{earlier.label}” is due first.")
     return p, t
 
 
@@ -179,6 +185,8 @@ def check_review_report(state: GrantState, a: ReviewReportAction) -> tuple[Perso
 def check_propose_amendment(state: GrantState, a: ProposeAmendmentAction) -> PersonRef:
     p = fund_manager(state, a.actor_id, "propose amendments")
     _not_closed(state, "amend the grant")
+    if state.stage is not GrantStage.ACTIVE:
+        raise Rejected("Only an active grant can be amended; every tranche is settled.")
     if state.open_amendment is not None:
         raise Rejected("An amendment is already before the board; wait for its decision.")
     if a.new_amount is None and not a.due_dates:
@@ -193,6 +201,10 @@ def check_propose_amendment(state: GrantState, a: ProposeAmendmentAction) -> Per
     if a.new_amount is not None and a.new_amount < paid:
         raise Rejected(
             f"The award cannot go below the {format_money(paid, state.fund.currency)} already paid."
+        )
+    if a.new_amount is not None and a.new_amount == paid:
+        raise Rejected(
+            f"{format_money(paid, state.fund.currency)} is what was already paid: to end the grant there, cancel it instead."
         )
     return p
 
@@ -234,6 +246,8 @@ def check_close_amendment(state: GrantState, a: CloseVoteAction) -> tuple[Person
 
 def check_cancel(state: GrantState, a: CancelGrantAction) -> PersonRef:
     p = fund_manager(state, a.actor_id, "cancel grants")
+    if len(a.reason.strip()) < 3:
+        raise Rejected("Say why the grant is cancelled: the producer and the board read it.")
     if state.stage in (GrantStage.CLOSED, GrantStage.CANCELLED):
         raise Rejected(f"The grant is already {state.stage.value}.")
     paid = paid_total(state.tranches)

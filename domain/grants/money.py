@@ -71,6 +71,9 @@ def check_currency(code: str) -> str:
     return code.upper()
 
 
+MAX_AMOUNT = Decimal(10) ** 15  # a quadrillion: beyond any fund, and far from Decimal's limits
+
+
 def to_decimal(value: Any) -> Decimal:
     """A Decimal from a Decimal, an int or a numeric string; floats are refused, being inexact."""
     if isinstance(value, bool) or isinstance(value, float):
@@ -86,6 +89,8 @@ def to_decimal(value: Any) -> Decimal:
         raise ValueError(f"{value!r} is not an amount of money")
     if not d.is_finite():
         raise ValueError(f"'{value}' is not an amount of money")
+    if abs(d) >= MAX_AMOUNT:
+        raise ValueError(f"'{value}' is larger than any amount Helix handles (under {MAX_AMOUNT:,})")
     return d
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.agreements import PartySpec
 from domain.grants.applications import Application, TeamCompany
@@ -38,6 +38,15 @@ class GrantPeople(BaseModel):
     board: tuple[PersonRef, ...] = Field(min_length=1)
     reviewers: tuple[Reviewer, ...] = ()
     liaisons: dict[str, PersonRef] = Field(default_factory=dict, description="country → liaison, for escalation")
+
+    @model_validator(mode="after")
+    def _once_each(self) -> GrantPeople:
+        for what, ids in (("fund manager", [p.id for p in self.fund_managers]), ("board member", [p.id for p in self.board]),
+                          ("reviewer", [r.id for r in self.reviewers])):  # fmt: skip
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                raise ValueError(f"{what} {', '.join(twice)} is listed twice")
+        return self
 
 
 class AgreementParties(BaseModel):
@@ -261,3 +270,11 @@ class FundStatementRequest(BaseModel):
     ledger: Ledger
     award_titles: dict[str, str] = Field(default_factory=dict, description="award id → project title")
     issued_at: datetime
+
+
+class VoidAgreementRequest(BaseModel):
+    """Void a grant agreement not yet executed, because its grant was cancelled."""
+
+    workflow_id: str
+    actor_id: str
+    reason: str = Field(min_length=3, max_length=2000)

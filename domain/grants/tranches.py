@@ -77,6 +77,8 @@ def schedule_problems(specs: Sequence[TrancheSpec]) -> list[str]:
         return ["a payment schedule needs at least one tranche"]
     ids = [s.id for s in specs]
     out += [f"tranche {i} is listed twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    if "final" in ids:
+        out.append("'final' names the grant's final report; give the tranche another id")
     total = sum((s.percent for s in specs), Decimal(0))
     if total != 100:
         out.append(f"the tranches add up to {format_percent(total)} of the award, not 100%")

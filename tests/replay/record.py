@@ -270,6 +270,47 @@ async def grant_round(client: Client, env: WorkflowEnvironment, queue: str) -> d
     return {"grant-application-awarded": h, "grant-to-closeout": grant, "fund-ledger-round": fund}
 
 
+async def release_round(client: Client, env: WorkflowEnvironment, queue: str) -> dict[str, WorkflowHandle]:
+    """An award fanned out to every member country; Korea takes the film through classification with
+    cuts, a subsidy, a signed licence and a confirmed release; a silent country is reminded."""
+    from datetime import date
+    from datetime import timedelta as td
+
+    from domain.releases.process import (
+        AcknowledgeAction,
+        ClassifyAction,
+        ConfirmReleaseAction,
+        RecordAwardAction,
+        ScheduleAction,
+        SubsidyAction,
+    )
+    from tests.domain.releases.examples import AWARDS, STEPPE_WIND
+    from tests.workflows.release_round import ADMIN, start_festival
+    from tests.workflows.test_releases import licence, sign
+    from workflows.country_release import CountryReleaseWorkflow as R
+    from workflows.country_release import release_workflow_id
+    from workflows.festival import FestivalWorkflow as F
+
+    fest = await start_festival(env, queue)
+    await fest.execute_update(F.record_award, RecordAwardAction(actor_id=ADMIN.id, award=AWARDS[0]))
+    kr = client.get_workflow_handle(release_workflow_id(STEPPE_WIND.id, "KR"))
+    await until(kr, R.state, lambda s: s.documents)
+    await kr.execute_update(R.acknowledge, AcknowledgeAction(actor_id="liaison-kr"))
+    await kr.execute_update(R.classify, ClassifyAction(actor_id="liaison-kr", outcome="approved_with_cuts", rating="15", cuts="Scene 14"))
+    await kr.execute_update(R.record_subsidy, SubsidyAction(actor_id="liaison-kr", outcome="skipped"))
+    await kr.execute_update(R.propose_licence, licence("KR", "lic-steppe-kr"))
+    st = await kr.query(R.state)
+    await sign(env, st.licence.agreement_workflow_id)
+    await until(kr, R.state, lambda s: s.stage == "scheduling")
+    day = date.today() + td(days=30)
+    await kr.execute_update(R.schedule_release, ScheduleAction(actor_id="liaison-kr", release_on=day, platform="CGV"))
+    await env.sleep(timedelta(days=8))  # the other countries' liaisons are reminded meanwhile
+    await kr.execute_update(R.confirm_release, ConfirmReleaseAction(actor_id="liaison-kr", released_on=day, platform="CGV"))
+    await kr.result()
+    return {"festival-award-fanout": fest, "country-release-to-released": kr,
+            "film-rights-reserved": client.get_workflow_handle(f"rights-{STEPPE_WIND.id}")}
+
+
 async def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     scenarios = [
@@ -281,6 +322,7 @@ async def main() -> None:
         ("credit-transfer-posting-documents", credit_transfer_with_documents),
         ("student-record-shared-tables", student_record_with_shared_tables),
         ("grant-application-awarded", grant_round),
+        ("festival-award-fanout", release_round),
     ]
     for name, scenario in scenarios:
         if (OUT / f"{name}.json").exists():

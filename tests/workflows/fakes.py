@@ -18,11 +18,21 @@ from domain import program_activity_names as doc_act
 from domain.agreements import AgreementProjection, ComposedVersion, ComposeRequest, ExecutedDocument, ExecuteRequest
 from domain.catalogs import EquivalencyTable
 from domain.grants import activity_names as gact
-from domain.grants.process import LedgerReply, LedgerRequest, LetterRequest, PaymentRecord, PaymentRequest, ReviewerLoadRequest
+from domain.grants.process import (
+    LedgerReply,
+    LedgerRequest,
+    LetterRequest,
+    PaymentRecord,
+    PaymentRequest,
+    ReviewerLoadRequest,
+    VoidAgreementRequest,
+)
 from domain.notifications import Notification
 from domain.program_documents import CompletionDocumentsRequest, LearningAgreementDocumentRequest
 from domain.program_records import AgreementPhaseChanged, SaveEquivalencies
 from domain.readmodel import ItemDocument, ItemProjection
+from domain.releases import activity_names as ract
+from domain.releases.process import RecommendationLetterRequest, RightsReply, RightsRequest
 
 
 def _sha(obj: object) -> str:
@@ -45,6 +55,7 @@ class FakeActivities:
     payment_calls: int = 0
     letters: list[LetterRequest] = field(default_factory=list)
     reviewer_loads: dict[str, int] = field(default_factory=dict)
+    letters_sent: list[tuple[str, str]] = field(default_factory=list)
 
     @activity.defn(name=act.COMPOSE_AGREEMENT_VERSION)
     async def compose(self, req: ComposeRequest) -> ComposedVersion:
@@ -118,6 +129,20 @@ class FakeActivities:
         except WorkflowUpdateFailedError as e:
             return LedgerReply(applied=False, message=getattr(e.cause, "message", str(e.cause)))
 
+    @activity.defn(name=gact.VOID_AGREEMENT)
+    async def void_agreement(self, req: VoidAgreementRequest) -> bool:
+        from temporalio.client import WorkflowUpdateFailedError
+
+        from domain.agreements import VoidAction
+
+        try:
+            await self.client.get_workflow_handle(req.workflow_id).execute_update(
+                "void", VoidAction(actor_id=req.actor_id, reason=req.reason), id=f"void/{req.workflow_id}"
+            )
+        except WorkflowUpdateFailedError:
+            return False
+        return True
+
     @activity.defn(name=gact.ISSUE_PAYMENT)
     async def issue_payment(self, req: PaymentRequest) -> PaymentRecord:
         self.payment_calls += 1
@@ -138,11 +163,28 @@ class FakeActivities:
     async def reviewer_load(self, req: ReviewerLoadRequest) -> dict[str, int]:
         return {r: self.reviewer_loads.get(r, 0) for r in req.reviewer_ids}
 
+    @activity.defn(name=ract.RIGHTS_OPERATION)
+    async def rights_operation(self, req: RightsRequest) -> RightsReply:
+        from temporalio.client import WorkflowUpdateFailedError
+
+        try:
+            return await self.client.get_workflow_handle(f"rights-{req.film_id}").execute_update(
+                "apply", req, id=req.request_key, result_type=RightsReply
+            )
+        except WorkflowUpdateFailedError as e:
+            return RightsReply(applied=False, message=getattr(e.cause, "message", str(e.cause)))
+
+    @activity.defn(name=ract.RENDER_RECOMMENDATION)
+    async def render_recommendation(self, req: RecommendationLetterRequest) -> ItemDocument:
+        self.letters_sent.append((req.film.id, req.country))
+        return ItemDocument(sha256=_sha([req.film.id, req.country, "letter"]), kind="recommendation_letter",
+                            label=f"Recommendation letter — {req.film.english_title} ({req.country})", pages=1, created_at=req.issued_at)  # fmt: skip
+
     def all(self) -> list:
         return [self.compose, self.execute, self.project, self.project_item, self.notify, self.load_equivalencies,
                 self.save_equivalencies, self.forward_agreement_phase, self.render_completion_documents,
                 self.render_learning_agreement, self.ledger_operation, self.issue_payment, self.render_letter,
-                self.reviewer_load]
+                self.reviewer_load, self.void_agreement, self.rights_operation, self.render_recommendation]
 
     def keys(self, workflow_id: str) -> list[str]:
         return sorted(k for k in self.notifications if k.startswith(workflow_id + "/"))

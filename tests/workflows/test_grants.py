@@ -236,3 +236,42 @@ async def test_amendments_need_the_board_and_move_the_ledger(env, worker):
         await grant.execute_update(G.vote_amendment, AmendmentVoteAction(actor_id=member, choice=VoteChoice.REJECT, reason="Not justified"))
     st = await grant.query(G.state)
     assert st.amount == Decimal("110000.00") and st.amendments[-1].decision.outcome == "reject"
+
+
+async def test_reports_come_in_order_and_a_cancellation_before_signature_voids_the_agreement(env, worker):
+    _, _, queue = worker
+    fund = await start_fund(env, queue)
+    h = await submit(env, queue)
+    await to_board(h)
+    for member in BOARD:
+        await h.execute_update(A.vote, VoteAction(actor_id=member, choice=VoteChoice.APPROVE, amount=Decimal("100000")))
+    await h.result()
+    grant = env.client.get_workflow_handle("grant-in-kz-drama")
+    st = await until(grant, G.state, lambda s: s.agreement_workflow_id is not None, "agreement started")
+    await wait_phase(env.client.get_workflow_handle(st.agreement_workflow_id), Phase.REVIEW)
+    msg = await rejected(grant.execute_update(G.cancel, CancelGrantAction(actor_id=MANAGER.id, reason="   ")))
+    assert msg == "Say why the grant is cancelled: the producer and the board read it."
+    await grant.execute_update(G.cancel, CancelGrantAction(actor_id=MANAGER.id, reason="The co-producer withdrew"))
+    agreement = await wait_phase(env.client.get_workflow_handle(st.agreement_workflow_id), Phase.VOIDED)
+    assert "The grant was cancelled" in agreement.outcome_reason
+    f = await fund.query(FundLedgerWorkflow.figures)
+    assert (f.committed, f.remaining) == (Decimal(0), Decimal("1000000.00"))
+
+
+async def test_a_later_report_waits_for_the_earlier_one(env, worker):
+    _, _, queue = worker
+    await start_fund(env, queue)
+    h = await submit(env, queue)
+    await to_board(h)
+    for member in BOARD:
+        await h.execute_update(A.vote, VoteAction(actor_id=member, choice=VoteChoice.APPROVE, amount=Decimal("100000")))
+    await h.result()
+    grant = env.client.get_workflow_handle("grant-in-kz-drama")
+    await sign_agreement(env, grant)
+    await until(grant, G.state, lambda s: s.payments, "first tranche paid")
+    msg = await rejected(grant.execute_update(G.submit_report, SubmitReportAction(actor_id="priya-nair", tranche_id="delivery", reference="x")))
+    assert msg == "Reports come in order: the production milestone report for “Production milestone” is due first."
+    msg = await rejected(grant.execute_update(G.submit_report, SubmitReportAction(actor_id="priya-nair", tranche_id=FINAL_REPORT, reference="x")))
+    assert msg == "The final report comes after every tranche is settled."
+    msg = await rejected(grant.execute_update(G.propose_amendment, ProposeAmendmentAction(actor_id=MANAGER.id, new_amount=Decimal("40000"), reason="Stop")))
+    assert msg == "40,000.00 USD is what was already paid: to end the grant there, cancel it instead."

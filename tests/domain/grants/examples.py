@@ -120,7 +120,7 @@ def pitch_call(**changes: Any) -> GrantCall:
         "tranche_schedule": (
             TrancheSpec(id="signature", label="On signature", percent=D(50), trigger=Trigger.ON_SIGNATURE),
             TrancheSpec(
-                id="final",
+                id="closing",
                 label="Final report",
                 percent=D(50),
                 trigger=Trigger.ON_REPORT,
