@@ -21,8 +21,8 @@ from activities.documents import DocumentActivities
 from activities.grants import GrantActivities
 from activities.program_documents import ProgramDocumentActivities
 from activities.programs import ProgramActivities
-from activities.releases import ReleaseActivities
 from activities.records import OutboxRelay, RecordActivities
+from activities.releases import ReleaseActivities
 from settings import Settings, connect_temporal, get_settings
 from store.blobs import BlobStore
 from store.db import init_db, make_engine
