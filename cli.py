@@ -34,11 +34,15 @@ program_app = typer.Typer(no_args_is_help=True, help="Joint programs: load, list
 student_app = typer.Typer(no_args_is_help=True, help="Students of joint programs: enrol, show, act.")
 fund_app = typer.Typer(no_args_is_help=True, help="Co-production funds: open, list.")
 grant_app = typer.Typer(no_args_is_help=True, help="Grant applications and grants: submit, list, show, act.")
+festival_app = typer.Typer(no_args_is_help=True, help="Festival editions: open, record awards.")
+release_app = typer.Typer(no_args_is_help=True, help="Awarded films' releases per country: list, show, act, the target.")
 app.add_typer(agreement, name="agreement")
 app.add_typer(program_app, name="program")
 app.add_typer(student_app, name="student")
 app.add_typer(fund_app, name="fund")
 app.add_typer(grant_app, name="grant")
+app.add_typer(festival_app, name="festival")
+app.add_typer(release_app, name="release")
 app.add_typer(directory_app, name="directory")
 app.add_typer(demo, name="demo")
 
@@ -523,6 +527,189 @@ def grant_act(
     typer.echo(f"{result.message} (stage: {result.stage})")
 
 
+def _fields(fields: str | None, as_: str) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(fields) if fields else {}
+    except json.JSONDecodeError as e:
+        fail(f"--fields is not valid JSON: {e}")
+    if not isinstance(data, dict):
+        fail("--fields must be a JSON object")
+    data["actor_id"] = as_
+    return data
+
+
+@festival_app.command("open")
+def festival_open(path: Path, dry_run: Annotated[bool, typer.Option(help="Check the file only")] = False) -> None:
+    """Open a festival edition from its file (YAML or JSON): start its workflow (idempotent)."""
+    from services import releases as rsvc
+
+    e = engine()
+    try:
+        f = rsvc.read_festival_file(path)
+        inp = rsvc.build_festival(e, f)
+    except rsvc.InputError as err:
+        fail(str(err))
+    what = (f"{inp.edition.name()} ({inp.edition.city}): {len(inp.films)} films, {len(inp.people.liaisons)} liaisons,"
+            f" admins {', '.join(p.id for p in inp.people.festival_admins)}")  # fmt: skip
+    if dry_run:
+        typer.echo(f"ok: {inp.edition.id} — {what}")
+        return
+
+    async def go() -> str:
+        return await rsvc.open_festival_file(await connect_temporal(), e, f)
+
+    try:
+        wid = run(go())
+    except rsvc.InputError as err:
+        fail(str(err))
+    typer.echo(f"opened {wid} — {what}")
+
+
+@festival_app.command("award")
+def festival_award(
+    edition: Annotated[str, typer.Option(help="Edition id, e.g. sco-2026")],
+    film: Annotated[str, typer.Option(help="Film id")],
+    category: Annotated[str, typer.Option(help="Award category id, e.g. best_film, most_innovative_ai")],
+    as_: Annotated[str, typer.Option("--as", help="Person id acting (a festival admin)")],
+    on: Annotated[str | None, typer.Option(help="Date of the award (YYYY-MM-DD); today, or the edition's closing day")] = None,
+    note: Annotated[str, typer.Option(help="The jury's citation")] = "",
+    award_id: Annotated[str | None, typer.Option("--id", help="Award id; <film>-<category> if omitted")] = None,
+) -> None:
+    """Record a jury award: the film is recommended to every member country (and Korea)."""
+    from datetime import date
+
+    from services import releases as rsvc
+    from workflows.festival import festival_workflow_id
+
+    e = engine()
+    wid = festival_workflow_id(edition)
+    item = queries.get_item(e, wid)
+    if item is None:
+        fail(f"no festival '{edition}' in the read model; open it with 'helix festival open FILE'")
+    ed = (item.detail or {}).get("edition") or {}
+    if on is None:
+        today, opens, closes = date.today(), date.fromisoformat(ed["opens_on"]), date.fromisoformat(ed["closes_on"])
+        on = (today if opens <= today <= closes else closes).isoformat()
+    award = {"id": award_id or f"{film}-{category}".replace("_", "-")[:64], "edition_id": edition, "film_id": film,
+             "category_id": category, "jury_note": note, "awarded_on": on}  # fmt: skip
+    try:
+        parsed = rsvc.parse_action(wid, "record_award", {"actor_id": as_, "award": award}, engine=e)
+    except rsvc.InputError as err:
+        fail(str(err))
+
+    async def go() -> Any:
+        return await rsvc.act(await connect_temporal(), wid, "record_award", parsed, update_id=f"cli-{wid}-{award['id']}")
+
+    try:
+        result = run(go())
+    except rsvc.ActionRejected as err:
+        fail(f"rejected: {err.message}")
+    typer.echo(result.message)
+    for w in result.started:
+        typer.echo(f"  started {w}")
+
+
+@release_app.command("list")
+def release_list(
+    country: Annotated[str | None, typer.Option(help="Only this country's releases (e.g. KR)")] = None,
+    stage: Annotated[str | None, typer.Option(help="acknowledge, classification, quota, subsidy, licence, scheduling, releasing, released, refused, declined")] = None,
+) -> None:
+    """Country releases from the read model, with their stage."""
+    rows = queries.list_items(engine(), item_type="country_release", phase=stage, kind=country.upper() if country else None, limit=10_000)
+    rows.sort(key=lambda r: r.item_id)
+    for r in rows:
+        typer.echo(f"{r.item_id:36} {r.phase:15} {r.kind:3} {r.title}")
+    typer.echo(f"({len(rows)} country releases)")
+
+
+@release_app.command("show")
+def release_show(workflow_id: Annotated[str, typer.Argument(help="release-<film>-<country>")]) -> None:
+    """A country release's stage, classification, licence and timeline."""
+    e = engine()
+    wid = workflow_id if workflow_id.startswith("release-") else f"release-{workflow_id}"
+    item = queries.get_item(e, wid)
+    if item is None or item.item_type != "country_release":
+        fail(f"no country release '{workflow_id}' in the read model")
+    s, d = item.summary or {}, item.detail or {}
+    origin = ", ".join(s.get("origin_countries") or [])
+    typer.echo(f"{item.title}\n  stage: {item.phase}   country: {item.kind}   origin: {origin}{'   (abroad)' if s.get('abroad') else ''}")
+    typer.echo(f"  liaison: {d.get('liaison', {}).get('name')}   rights holder: {next(iter(d.get('licensor', {}).get('names', {}).values()), '—')}")
+    c = d.get("classification")
+    if c:
+        extra = f"; cuts: {c['cuts']}" if c.get("cuts") else f"; reason: {c['reason']}" if c.get("reason") else ""
+        typer.echo(f"  classification: {c['outcome']} {c.get('rating') or ''}{extra}")
+    if d.get("quota"):
+        q = d["quota"]
+        typer.echo(f"  import quota: {'granted ' + q.get('reference', '') if q['granted'] else 'refused: ' + q.get('reason', '')}")
+    if d.get("subsidy"):
+        sb = d["subsidy"]
+        typer.echo(f"  subsidy: {sb['outcome']} {sb.get('kind') or ''} {sb.get('amount') or ''} {sb.get('currency') or ''}".rstrip())
+    lic = d.get("licence")
+    if lic:
+        g = lic["grant"]
+        typer.echo(f"  licence {g['deal_id']}: {g['licensee_name']}, {', '.join(g['media'])}, {g['starts_on']} to {g['ends_on']},"
+                   f" {g['fee']} {g['currency']}; agreement {lic.get('agreement_phase') or 'being prepared'}"
+                   f"{', signed ' + lic['signed_on'] if lic.get('signed_on') else ''}")  # fmt: skip
+        for st in queries.open_steps(e, item_id=lic["agreement_workflow_id"]):
+            typer.echo(f"    awaiting: {st.label} — {', '.join(st.awaited_names)} (due {st.due_at:%Y-%m-%d})")
+    if s.get("release_on"):
+        typer.echo(f"  release: {s.get('released_on') or s['release_on']} on {s.get('platform')}{'' if s.get('released_on') else ' (scheduled)'}")
+    if d.get("decline_reason"):
+        typer.echo(f"  declined: {d['decline_reason']}")
+    for st in queries.open_steps(e, item_id=wid):
+        typer.echo(f"  awaiting: {st.label} — {', '.join(st.awaited_names)} (due {st.due_at:%Y-%m-%d})")
+    for doc in queries.documents_for(e, wid):
+        typer.echo(f"  document: {doc.label} ({doc.sha256[:12]})")
+    for ev in queries.events_for(e, wid):
+        typer.echo(f"  {ev.at:%Y-%m-%d %H:%M} {ev.kind:22} {ev.actor_name or '':20} {ev.detail}")
+
+
+@release_app.command("act")
+def release_act(
+    workflow_id: Annotated[str, typer.Argument(help="release-<film>-<country> (or festival-<edition>)")],
+    action: Annotated[str, typer.Argument(help="acknowledge, classify, decide_quota, record_subsidy, propose_licence, schedule_release, confirm_release, decline")],
+    as_: Annotated[str, typer.Option("--as", help="Person id acting")],
+    fields: Annotated[str | None, typer.Option("--fields", help="JSON object of the action's fields; propose_licence takes licensee_id")] = None,
+    update_id: Annotated[str | None, typer.Option(help="Idempotency key: the same id counts once")] = None,
+) -> None:
+    """Act on a country release as its liaison (classify, propose_licence with a distributor's licensee_id, …)."""
+    from services import releases as rsvc
+
+    data = _fields(fields, as_)
+    try:
+        parsed = rsvc.parse_action(workflow_id, action, data, engine=engine())
+    except rsvc.InputError as e:
+        fail(str(e))
+
+    async def go() -> Any:
+        return await rsvc.act(await connect_temporal(), workflow_id, action, parsed, update_id=update_id)
+
+    try:
+        result = run(go())
+    except rsvc.ActionRejected as e:
+        fail(f"rejected: {e.message}")
+    stage = getattr(result, "stage", None)
+    typer.echo(f"{result.message}" + (f" (stage: {stage})" if stage else ""))
+
+
+@release_app.command("target")
+def release_target(year: Annotated[int | None, typer.Option(help="The year; this year if omitted")] = None) -> None:
+    """Films released outside their origin countries in a year, against the network's target of 5."""
+    from datetime import date
+
+    from services import releases as rsvc
+
+    try:
+        p = rsvc.target_progress(engine(), year or date.today().year)
+    except rsvc.InputError as e:
+        fail(str(e))
+    typer.echo(p.summary())
+    for f in p.films:
+        typer.echo(f"  {f.film_id:28} {', '.join(f.countries):16} first {f.first_released_on.isoformat()}")
+    if p.by_country:
+        typer.echo("  by country: " + ", ".join(f"{c} {n}" for c, n in p.by_country.items()))
+
+
 @demo.command("seed")
 def demo_seed() -> None:
     """Load the demo directory and agreements (the worker must be running)."""
@@ -532,7 +719,7 @@ def demo_seed() -> None:
         return await seed(engine(), await connect_temporal())
 
     started = run(go())
-    typer.echo(f"started {len(started)} demo agreements, student records, grant applications and grants")
+    typer.echo(f"started {len(started)} demo agreements, student records, grant applications, grants, festivals and releases")
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ import logging  # noqa: E402
 import streamlit as st  # noqa: E402
 from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
-from dashboard import auth, common, grant_common  # noqa: E402
+from dashboard import auth, common, grant_common, release_common  # noqa: E402
 from domain import access  # noqa: E402
 
 log = logging.getLogger("helix.dashboard")
@@ -59,6 +59,16 @@ PAGES: dict[str, dict[str, object]] = {
         "visibility": "hidden",
     },
     access.PAGE_GRANT: {"title": "Grant", "icon": ":material/payments:", "file": "grant.py", "visibility": "hidden"},
+    access.PAGE_RELEASES: {"title": "Releases", "icon": ":material/public:", "file": "releases.py"},
+    access.PAGE_MY_COUNTRY: {"title": "My country's releases", "icon": ":material/flag:", "file": "my_country.py"},
+    access.PAGE_RELEASE_TARGET: {"title": "Release target", "icon": ":material/flag_circle:", "file": "release_target.py"},
+    access.PAGE_FESTIVAL: {"title": "Festival", "icon": ":material/emoji_events:", "file": "festival.py"},
+    access.PAGE_RELEASE: {
+        "title": "Country release",
+        "icon": ":material/local_movies:",
+        "file": "release.py",
+        "visibility": "hidden",
+    },
     access.PAGE_OUTBOX: {"title": "Outbox", "icon": ":material/mail:", "file": "outbox.py"},
 }
 
@@ -95,7 +105,10 @@ def main() -> None:
         return
     st.session_state[common.PERSON_KEY] = person
     contact = grant_common.is_grant_contact(engine, person.id)
-    nav = st.navigation(navigation_for(access.visible_pages(person, grant_contact=contact)))
+    festival = release_common.is_festival_admin(engine, person)
+    party = release_common.is_release_party(engine, person)
+    pages = access.visible_pages(person, grant_contact=contact, release_party=party, festival_admin=festival)
+    nav = st.navigation(navigation_for(pages))
     auth.sidebar(engine, person)
     nav.run()
 

@@ -40,6 +40,7 @@ class Outcome:
 
     ok: bool
     message: str
+    result: Any = None  # the workflow's answer when accepted (e.g. the festival's `started` releases)
 
 
 async def _send(workflow_id: str, action: str, parsed: Any, update_id: str) -> Any:
@@ -54,7 +55,9 @@ def send_action(workflow_id: str, action: str, data: dict[str, Any], update_id: 
     with its sentence) or `EngineUnavailable` (no server, or no answer in time). The update id
     makes a repeated click or a retry after a timeout count once.
     """
-    parsed = actions.parse_action(workflow_id, action, data)
+    from dashboard.common import engine  # a licence names its distributor by id: the directory resolves it
+
+    parsed = actions.parse_action(workflow_id, action, data, engine=engine())
     try:
         return asyncio.run(asyncio.wait_for(_send(workflow_id, action, parsed, update_id), ACTION_TIMEOUT_SECONDS))
     except (svc.ActionRejected, svc.InputError):
@@ -85,4 +88,4 @@ def perform(workflow_id: str, action: str, data: dict[str, Any], update_id: str)
         return Outcome(False, f"Please check your input: {e}")
     except EngineUnavailable as e:
         return Outcome(False, e.message)
-    return Outcome(True, result.message or "Done.")
+    return Outcome(True, result.message or "Done.", result)

@@ -109,4 +109,7 @@ async def seed(engine: Engine, client: Client) -> list[str]:
     from demo.grants import seed_grants
 
     started += await seed_grants(engine, client)
+    from demo.releases import seed_releases
+
+    started += await seed_releases(engine, client)
     return started

@@ -29,6 +29,11 @@ PAGE_MY_REVIEWS = "my-reviews"
 PAGE_MY_APPLICATIONS = "my-applications"
 PAGE_APPLICATION = "application"
 PAGE_GRANT = "grant"
+PAGE_RELEASES = "releases"
+PAGE_RELEASE = "release"
+PAGE_MY_COUNTRY = "my-country"
+PAGE_RELEASE_TARGET = "release-target"
+PAGE_FESTIVAL = "festival"
 
 # Roles held for a university (or a ministry) that make its joint-program items someone's business.
 PROGRAM_STAFF_ROLES = {Role.PROGRAM_COORDINATOR, Role.REGISTRAR, Role.DEPARTMENT_REVIEWER, Role.MINISTRY_OFFICER}
@@ -223,13 +228,55 @@ def can_see_result(person: Person, contact_id: str, decided: bool) -> bool:
     return sees_grants(person) or (decided and person.id == contact_id)
 
 
-def visible_pages(person: Person, grant_contact: bool = False) -> list[str]:
+# ---------------------------------------------------------------- award-to-release
+
+
+def is_liaison(person: Person) -> bool:
+    return bool(liaison_countries(person))
+
+
+def is_festival_admin(person: Person, festival_admin_ids: Iterable[str] = ()) -> bool:
+    """Who records the jury's awards: administrators, and the people a festival names as its
+    administrators (the festival office; only the read model knows them). The workflow still
+    refuses anyone it does not name."""
+    return is_admin(person) or person.id in set(festival_admin_ids)
+
+
+def sees_releases(person: Person) -> bool:
+    """Who follows the whole network's releases (the matrix and the target): overseers, and every
+    liaison, since a country decides better knowing where the film already is."""
+    return sees_everything(person) or is_liaison(person)
+
+
+def can_view_release(person: Person, party_orgs: Iterable[str] = (), participant_ids: Iterable[str] = ()) -> bool:
+    """A country release is visible to overseers and liaisons (every country's), to members of its
+    parties (the rights holder, the licensee) and to anyone it names (its liaison, the festival's
+    administrators)."""
+    if sees_releases(person):
+        return True
+    if organisations_of(person) & set(party_orgs):
+        return True
+    return person.id in set(participant_ids)
+
+
+def acts_for_release(person: Person, country: str) -> bool:
+    """Whether a page offers a country release's forms to the person: its country's liaison.
+    Only a hint for drawing widgets; the workflow decides (it names one liaison per country)."""
+    return country.upper() in liaison_countries(person)
+
+
+def visible_pages(
+    person: Person, grant_contact: bool = False, release_party: bool = False, festival_admin: bool = False
+) -> list[str]:
     """The pages of the navigation, in menu order. People who can act land on their tasks;
     a board member without another role lands on the agreements list (their votes wait under My
     tasks, further down). Program staff and overseers get the programme pages; a student gets
     their own studies (and, if a student only, no agreements). The fund's overseers get the grant
     pages, reviewers their inbox, and producers (`grant_contact`: the contact person of some
-    application or grant, which only the read model knows) their own applications."""
+    application or grant, which only the read model knows) their own applications. Overseers and
+    liaisons get the releases matrix and the target, liaisons their country's queue too; people of
+    a release's parties (`release_party`) the matrix of their releases; festival administrators
+    (`festival_admin`, or the admin role) the festival page."""
     acting = can_act(person) or grant_contact
     pages = [PAGE_TASKS] if acting else []
     if not only_student(person):
@@ -252,4 +299,15 @@ def visible_pages(person: Person, grant_contact: bool = False) -> list[str]:
         pages.append(PAGE_APPLICATION)
     if sees_grants(person) or grant_contact:
         pages.append(PAGE_GRANT)
+    festival = festival_admin or is_admin(person)
+    if sees_releases(person) or release_party or festival:
+        pages.append(PAGE_RELEASES)
+    if is_liaison(person):
+        pages.append(PAGE_MY_COUNTRY)
+    if sees_releases(person) or festival:
+        pages.append(PAGE_RELEASE_TARGET)
+    if festival:
+        pages.append(PAGE_FESTIVAL)
+    if sees_releases(person) or release_party or festival:
+        pages.append(PAGE_RELEASE)
     return [*pages, PAGE_OUTBOX]

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import actions, common
 from dashboard import grant_common as gc
 from dashboard import program_common as pc
+from dashboard import release_common as rc
 from domain import access
 from domain.agreements import NEGOTIATION_PHASES, AgreementState
 from domain.parties import Person
@@ -28,6 +29,7 @@ STEP_ICONS = {
     "score": ":material/grading:",
     "vote": ":material/how_to_vote:",
     "report": ":material/upload_file:",
+    "release": ":material/local_movies:",
 }
 TRANSFER_STEP_HINTS = {
     "decide": "Decide on each course of the request: approve, approve as elective, reject or ask the student.",
@@ -69,6 +71,36 @@ def grant_step_card(step: StepPublic, item: ItemDetail) -> None:
                 gc.application_link(step.item_id, "Open the application" + (" and score it" if step.kind == "score" else ""))
             else:
                 gc.grant_link(step.item_id, "Open the grant")
+
+
+RELEASE_STEP_HINTS = {
+    "acknowledge": "Acknowledge the festival's recommendation; classification review is next.",
+    "classification": "Record the classification decision with the country's rating.",
+    "quota": "Record whether the import-quota exception was granted.",
+    "subsidy": "Record the dubbing or subtitling subsidy, or skip it.",
+    "licence": "Choose a distributor and propose the licence; it goes to both parties for signature.",
+    "scheduling": "Schedule the release: the date and the cinema chain, service or channel.",
+    "releasing": "Confirm the release once the film is out.",
+}
+
+
+def release_step_card(step: StepPublic, item: ItemDetail) -> None:
+    """A step on a country release: what the stage asks, and the release's page, where the form is."""
+    with st.container(border=True):
+        info, act = st.columns([3, 2], gap="large")
+        with info:
+            st.markdown(f"#### {step.label}")
+            st.caption(item.title)
+            with st.container(horizontal=True):
+                rc.stage_badge(item.phase)
+                st.badge(common.country_name(step.country), color="gray", icon=":material/flag:")
+                due_badge(step)
+                if step.escalation:
+                    st.badge("escalated", color="red")
+            st.caption(f"Awaited since {common.when(step.opened_at)} · due {common.when(step.due_at)}")
+        with act:
+            st.caption(RELEASE_STEP_HINTS.get(step.step_id, ""))
+            rc.release_link(step.item_id, "Open the country release")
 
 
 def due_badge(step: StepPublic) -> None:
@@ -148,10 +180,12 @@ def my_steps(me: Person) -> None:
         return
     items: dict[str, tuple[ItemDetail, AgreementState] | None] = {}
     for step in steps:
-        if step.item_type in (pc.TRANSFER, gc.APPLICATION, gc.GRANT):
+        if step.item_type in (pc.TRANSFER, gc.APPLICATION, gc.GRANT, rc.RELEASE):
             item = queries.get_item(engine, step.item_id)
             if item is None:
                 st.warning(f"“{step.item_title}”: {step.label} — this item cannot be shown here yet.")
+            elif step.item_type == rc.RELEASE:
+                release_step_card(step, item)
             elif step.item_type == pc.TRANSFER:
                 transfer_step_card(step, item)
             else:

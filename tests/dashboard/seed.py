@@ -31,6 +31,7 @@ from store.outbox import enqueue
 from store.projections import project_agreement
 from tests.dashboard.grant_seed import seed_grants
 from tests.dashboard.program_seed import seed_programs
+from tests.dashboard.release_seed import seed_releases
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DIRECTORY = ROOT / "demo" / "directory.yaml"
@@ -250,6 +251,7 @@ def seed(engine: Engine, data_dir: Path) -> None:
     project_agreement(engine, licence(engine, blobs))
     seed_programs(engine, blobs)
     seed_grants(engine, blobs)
+    seed_releases(engine, blobs)
     enqueue(
         engine,
         "m1",

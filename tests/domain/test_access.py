@@ -8,18 +8,24 @@ from domain.access import (
     PAGE_APPLICATION,
     PAGE_CREDIT_REQUESTS,
     PAGE_CREDIT_TRANSFER,
+    PAGE_FESTIVAL,
     PAGE_FUNDS,
     PAGE_GRANT,
     PAGE_GRANTS,
     PAGE_MY_APPLICATIONS,
+    PAGE_MY_COUNTRY,
     PAGE_MY_REVIEWS,
     PAGE_MY_STUDIES,
     PAGE_OUTBOX,
     PAGE_PROGRAMS,
+    PAGE_RELEASE,
+    PAGE_RELEASE_TARGET,
+    PAGE_RELEASES,
     PAGE_REVIEWERS,
     PAGE_STUDENT,
     PAGE_STUDENTS,
     PAGE_TASKS,
+    acts_for_release,
     can_act,
     can_read_message,
     can_see_panel,
@@ -30,11 +36,14 @@ from domain.access import (
     can_view_item,
     can_view_program,
     can_view_program_item,
+    can_view_release,
+    is_festival_admin,
     only_student,
     organisations_of,
     program_staff_organisations,
     sees_everything,
     sees_grants,
+    sees_releases,
     visible_pages,
 )
 from domain.parties import Person, Role, RoleGrant
@@ -90,12 +99,17 @@ def test_board_seat_alone_is_read_only() -> None:
     assert can_act(board_and_signatory)
 
 
+RELEASE_PAGES = [PAGE_RELEASES, PAGE_RELEASE_TARGET, PAGE_RELEASE]  # what overseers get of the award-to-release pages
+
+
 def test_pages_in_menu_order() -> None:
-    assert visible_pages(KIM) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_OUTBOX]
+    assert visible_pages(KIM) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_RELEASES, PAGE_MY_COUNTRY,
+                                  PAGE_RELEASE_TARGET, PAGE_RELEASE, PAGE_OUTBOX]  # fmt: skip
     program_pages = [PAGE_PROGRAMS, PAGE_STUDENTS, PAGE_CREDIT_REQUESTS, PAGE_STUDENT, PAGE_CREDIT_TRANSFER]
     grant_pages = [PAGE_GRANTS, PAGE_FUNDS, PAGE_REVIEWERS, PAGE_APPLICATION, PAGE_GRANT]
     # overseers see programs and the fund; a board seat lands on the agreements, its votes wait under My tasks
-    assert visible_pages(BOARD) == [PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_TASKS, *program_pages, *grant_pages, PAGE_OUTBOX]
+    assert visible_pages(BOARD) == [PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_TASKS, *program_pages, *grant_pages, *RELEASE_PAGES,
+                                    PAGE_OUTBOX]  # fmt: skip
 
 
 def test_outbox_shows_own_mail_unless_overseer() -> None:
@@ -220,3 +234,48 @@ def test_grant_pages_by_role() -> None:
     assert visible_pages(PRIYA, grant_contact=True) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_MY_APPLICATIONS,
                                                         PAGE_APPLICATION, PAGE_GRANT, PAGE_OUTBOX]  # fmt: skip
     assert PAGE_GRANTS not in visible_pages(KIM) and PAGE_MY_REVIEWS not in visible_pages(KIM)
+
+
+# ---------------------------------------------------------------- award-to-release
+
+# Kim Min-ji is Korea's liaison; Pavel Orlov signs for Moskino Distribution, the licensee of The
+# Steppe Wind in Russia; Wu Fang of the festival office is named as an administrator of the 2026 edition.
+MOSKINO = person("moskino-head", "moskino-dist", RoleGrant(role=Role.SIGNATORY, organisation_id="moskino-dist"))
+WU = person("fest-wu", "sco-festival")
+STEPPE_RU_PARTIES = ["kazakhfilm", "roskino", "moskino-dist"]  # rights holder, release country, licensee
+
+
+def test_overseers_and_every_liaison_follow_all_releases() -> None:
+    for p in (BOARD, ADMIN, KIM):
+        assert sees_releases(p)
+        assert can_view_release(p, STEPPE_RU_PARTIES)  # Kim is Korea's liaison, this is Russia's release
+    assert not sees_releases(ZHANG) and not sees_releases(MOSKINO) and not sees_releases(WU)
+
+
+def test_parties_see_the_releases_they_take_part_in() -> None:
+    assert can_view_release(MOSKINO, STEPPE_RU_PARTIES)
+    assert not can_view_release(MOSKINO, ["kazakhfilm", "jinjin-pictures"])  # the Korean release is not theirs
+    assert can_view_release(WU, ["kazakhfilm"], participant_ids=["aigerim-nurlanova", "fest-wu"])  # named by the festival
+    assert not can_view_release(NOBODY, STEPPE_RU_PARTIES)
+
+
+def test_a_liaison_acts_for_their_own_country_only() -> None:
+    assert acts_for_release(KIM, "KR") and acts_for_release(KIM, "kr")
+    assert not acts_for_release(KIM, "RU") and not acts_for_release(ADMIN, "RU")
+
+
+def test_festival_administrators_are_the_admin_role_or_named_by_the_festival() -> None:
+    assert is_festival_admin(ADMIN)
+    assert is_festival_admin(WU, ["liu-yang", "fest-wu"]) and not is_festival_admin(WU)
+    assert not is_festival_admin(BOARD, ["liu-yang"])
+
+
+def test_release_pages_by_role() -> None:
+    assert visible_pages(MOSKINO) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_OUTBOX]  # not (yet) a party
+    assert visible_pages(MOSKINO, release_party=True) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_RELEASES,
+                                                          PAGE_RELEASE, PAGE_OUTBOX]  # fmt: skip
+    assert visible_pages(WU, festival_admin=True) == [PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_RELEASES, PAGE_RELEASE_TARGET,
+                                                      PAGE_FESTIVAL, PAGE_RELEASE, PAGE_OUTBOX]  # fmt: skip
+    admin = visible_pages(ADMIN)
+    assert admin[-6:] == [PAGE_GRANT, PAGE_RELEASES, PAGE_RELEASE_TARGET, PAGE_FESTIVAL, PAGE_RELEASE, PAGE_OUTBOX]
+    assert PAGE_MY_COUNTRY not in admin and PAGE_FESTIVAL not in visible_pages(KIM) and PAGE_FESTIVAL not in visible_pages(BOARD)
