@@ -42,7 +42,7 @@ from domain.grants.process import (
 from domain.parties import ID_PATTERN, Person, PersonRef, Role
 from services.errors import ActionRejected, InputError, problems
 from services.files import read_mapping
-from services.updates import send_update
+from services.updates import Lifecycle
 from settings import get_settings
 from store import directory
 from store.db import dialect_insert, reading, transaction
@@ -293,28 +293,13 @@ GRANT_ACTIONS: dict[str, tuple[Any, type[BaseModel]]] = {
 }
 
 
-def handles(wid: str) -> bool:
-    return wid.startswith(("application-", "grant-"))
-
-
-def _actions(wid: str) -> tuple[dict[str, tuple[Any, type[BaseModel]]], str]:
-    if wid.startswith("application-"):
-        return APPLICATION_ACTIONS, "grant application"
-    if wid.startswith("grant-"):
-        return GRANT_ACTIONS, "grant"
-    raise InputError(f"'{wid}' is neither a grant application nor a grant")
+LIFECYCLE = Lifecycle(("application-", APPLICATION_ACTIONS, "grant application"), ("grant-", GRANT_ACTIONS, "grant"))
+handles = LIFECYCLE.handles
 
 
 def parse_action(wid: str, name: str, data: dict[str, Any]) -> BaseModel:
-    table, what = _actions(wid)
-    if name not in table:
-        raise InputError(f"action: '{name}' is not an action on a {what}; choose from {', '.join(table)}")
-    try:
-        return table[name][1].model_validate(data)
-    except ValidationError as e:
-        raise InputError(problems(e)) from None
+    return LIFECYCLE.parse(wid, name, data)
 
 
 async def act(client: Client, wid: str, name: str, action: BaseModel, update_id: str | None = None) -> Any:
-    table, what = _actions(wid)
-    return await send_update(client, wid, table[name][0], action, update_id, what=what)
+    return await LIFECYCLE.act(client, wid, name, action, update_id)

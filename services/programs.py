@@ -41,7 +41,7 @@ from domain.transfer_state import (
 )
 from services.errors import ActionRejected, InputError, problems
 from services.files import read_mapping
-from services.updates import send_update
+from services.updates import Lifecycle
 from settings import get_settings
 from store import directory, programs, queries
 from store.programs import ProgramDefinition
@@ -330,25 +330,13 @@ RECORD_ACTIONS: dict[str, tuple[Any, type[BaseModel]]] = {
 }
 
 
-def _actions(wid: str) -> tuple[dict[str, tuple[Any, type[BaseModel]]], str]:
-    if wid.startswith("credit-transfer-"):
-        return TRANSFER_ACTIONS, "credit transfer"
-    if wid.startswith("student-"):
-        return RECORD_ACTIONS, "student record"
-    raise InputError(f"'{wid}' is neither a student record nor a credit transfer")
+LIFECYCLE = Lifecycle(("credit-transfer-", TRANSFER_ACTIONS, "credit transfer"), ("student-", RECORD_ACTIONS, "student record"))
 
 
 def parse_action(wid: str, name: str, data: dict[str, Any]) -> BaseModel:
-    table, what = _actions(wid)
-    if name not in table:
-        raise InputError(f"action: '{name}' is not an action on a {what}; choose from {', '.join(table)}")
-    try:
-        return table[name][1].model_validate(data)
-    except ValidationError as e:
-        raise InputError(problems(e)) from None
+    return LIFECYCLE.parse(wid, name, data)
 
 
 async def act(client: Client, wid: str, name: str, action: BaseModel, update_id: str | None = None) -> Any:
     """Send one action as a workflow update; returns the workflow's result (with a `message`)."""
-    table, what = _actions(wid)
-    return await send_update(client, wid, table[name][0], action, update_id, what=what)
+    return await LIFECYCLE.act(client, wid, name, action, update_id)

@@ -55,7 +55,7 @@ from domain.releases.rights import Media
 from domain.releases.targets import NETWORK_TARGET, ReleaseRecord, TargetProgress, progress
 from services.errors import ActionRejected, InputError, problems
 from services.files import read_mapping
-from services.updates import send_update
+from services.updates import Lifecycle
 from settings import get_settings
 from store import directory, queries
 from workflows.country_release import CountryReleaseWorkflow
@@ -235,26 +235,16 @@ RELEASE_ACTIONS: dict[str, tuple[Any, type[BaseModel]]] = {
 _PARTY_IDS = {"propose_licence": ("licensee_id", "licensee"), "register_film": ("licensor_id", "licensor")}
 
 
-def handles(wid: str) -> bool:
-    return wid.startswith(("festival-", "release-"))
-
-
-def _actions(wid: str) -> tuple[dict[str, tuple[Any, type[BaseModel]]], str]:
-    if wid.startswith("festival-"):
-        return FESTIVAL_ACTIONS, "festival"
-    if wid.startswith("release-"):
-        return RELEASE_ACTIONS, "country release"
-    raise InputError(f"'{wid}' is neither a festival nor a country release")
+LIFECYCLE = Lifecycle(("festival-", FESTIVAL_ACTIONS, "festival"), ("release-", RELEASE_ACTIONS, "country release"))
+handles = LIFECYCLE.handles
 
 
 def parse_action(wid: str, name: str, data: dict[str, Any], engine: Engine | None = None) -> BaseModel:
     """The fields as the action's model. `propose_licence` takes `licensee_id` (a directory
     organisation, resolved with `party_for`; needs `engine`) instead of a whole `licensee`, and
     `register_film` likewise `licensor_id`."""
-    table, what = _actions(wid)
-    if name not in table:
-        raise InputError(f"action: '{name}' is not an action on a {what}; choose from {', '.join(table)}")
-    if name in _PARTY_IDS and _PARTY_IDS[name][0] in data:
+    table, _ = LIFECYCLE.table(wid)
+    if name in table and name in _PARTY_IDS and _PARTY_IDS[name][0] in data:
         id_field, party_field = _PARTY_IDS[name]
         data = dict(data)
         org_id = data.pop(id_field)
@@ -265,15 +255,11 @@ def parse_action(wid: str, name: str, data: dict[str, Any], engine: Engine | Non
         if engine is None:
             raise InputError(f"{id_field}: the directory is not at hand here; give the whole {party_field}")
         data[party_field] = party_for(engine, org_id, id_field).model_dump(mode="json")
-    try:
-        return table[name][1].model_validate(data)
-    except ValidationError as e:
-        raise InputError(problems(e)) from None
+    return LIFECYCLE.parse(wid, name, data)
 
 
 async def act(client: Client, wid: str, name: str, action: BaseModel, update_id: str | None = None) -> Any:
-    table, what = _actions(wid)
-    return await send_update(client, wid, table[name][0], action, update_id, what=what)
+    return await LIFECYCLE.act(client, wid, name, action, update_id)
 
 
 # ---------------------------------------------------------------- the network's target

@@ -14,17 +14,19 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from domain.agreements import TERMINAL_PHASES, AgreementKind, AgreementSpec, PartySpec, Phase, TermSpec
+    from domain.agreements import TERMINAL_PHASES, PartySpec, Phase
+    from domain.grants import activity_names as gact
+    from domain.grants.process import VoidAgreementRequest
     from domain.human_steps import OpenStep, ReminderPolicy, StepKind
     from domain.parties import PersonRef
     from domain.readmodel import ItemDocument, ItemParty, ItemSnapshot
     from domain.releases import activity_names as ract
     from domain.releases import process as rules
-    from domain.releases.country_rules import CountryRules
+    from domain.releases.country_rules import CountryRules, Step
     from domain.releases.festival import Edition, Film, JuryAward
     from domain.releases.process import (
         RELEASE_CLOSED,
@@ -54,6 +56,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, notify
 
 RENDER_TIMEOUT = timedelta(minutes=5)
+STEP_OF = {stage: Step(stage.value) for stage in ReleaseStage if stage.value in {s.value for s in Step}} | {
+    ReleaseStage.RELEASING: Step.RELEASE
+}
 
 STEP_LABELS = {
     ReleaseStage.ACKNOWLEDGE: "Acknowledge the release recommendation",
@@ -214,22 +219,21 @@ class CountryReleaseWorkflow(HumanWorkflow):
         async with self.lock:
             person, grant = self.check(rules.check_licence_action, a)
             s = self.s
+            spec = rules.licence_agreement(s, a, person, workflow.info().workflow_id)  # checked by the validator
+            attempt = len(s.past_licences)  # a new key for each attempt: a deal that fell through is not the same request
             reply = await self._rights(RightsRequest(film_id=s.film.id, grant=grant,
-                                                     request_key=f"{workflow.info().workflow_id}/reserve/{grant.deal_id}"))  # fmt: skip
+                                                     request_key=f"{workflow.info().workflow_id}/reserve/{grant.deal_id}/{attempt}"))  # fmt: skip
             if not reply.applied:  # another deal holds these rights: nothing changes here
                 raise ApplicationError(reply.message, type="Rejected", non_retryable=True)
-            spec = AgreementSpec(
-                id=f"licence-{grant.deal_id}"[:64], kind=AgreementKind.LICENCE,
-                title=f"Licence — {s.film.english_title} ({s.country})"[:300], languages=["en"], initiator=person,
-                parties=[s.licensor, a.licensee], review_days=5, term=TermSpec(term_months=max(1, (a.ends_on.year - a.starts_on.year) * 12 + a.ends_on.month - a.starts_on.month)),
-                variables={"film_title": s.film.english_title[:300], "territory": [s.country], "media": [m.value for m in a.media],
-                           "term_start": a.starts_on.isoformat(), "term_end": a.ends_on.isoformat(), "exclusive": a.exclusive,
-                           "fee": str(a.fee), "currency": a.currency},
-                board=list(s.people.board), parent_workflow_id=workflow.info().workflow_id,
-            )  # fmt: skip
             wid = f"agreement-{spec.id}"
-            await workflow.start_child_workflow(AgreementWorkflow.run, AgreementInput(spec=spec), id=wid,
-                                                parent_close_policy=ParentClosePolicy.ABANDON)  # fmt: skip
+            try:
+                await workflow.start_child_workflow(AgreementWorkflow.run, AgreementInput(spec=spec), id=wid,
+                                                    parent_close_policy=ParentClosePolicy.ABANDON)  # fmt: skip
+            except WorkflowAlreadyStartedError:  # the rights go back: nothing of this proposal remains
+                await self._rights(RightsRequest(film_id=s.film.id, release_deal_id=grant.deal_id,
+                                                 request_key=f"{workflow.info().workflow_id}/free/{grant.deal_id}/{attempt}"))  # fmt: skip
+                raise ApplicationError(f"An agreement {spec.id} exists already; give the licence another deal id.",
+                                       type="Rejected", non_retryable=True) from None  # fmt: skip
             s.licence = Licence(grant=grant, agreement_workflow_id=wid)
             self.event("licence_proposed", person, f"{grant.deal_id} with {grant.licensee_name}: {', '.join(m.value for m in grant.media)},"
                        f" {grant.starts_on} to {grant.ends_on}{', exclusive' if grant.exclusive else ''}, {grant.fee} {grant.currency}")  # fmt: skip
@@ -249,8 +253,8 @@ class CountryReleaseWorkflow(HumanWorkflow):
         async with self.lock:
             s = self.s
             lic = s.licence
-            if lic is None or lic.agreement_phase is outcome.phase:
-                return
+            if lic is None or lic.agreement_phase is outcome.phase or lic.agreement_workflow_id != f"agreement-{outcome.agreement_id}":
+                return  # not the licence in force (a late word from one that fell through)
             lic.agreement_phase = outcome.phase
             if outcome.phase in (Phase.ACTIVE, Phase.PENDING) and s.stage is ReleaseStage.LICENCE:
                 lic.signed_on = workflow.now().date()
@@ -259,7 +263,7 @@ class CountryReleaseWorkflow(HumanWorkflow):
                 await self.commit()
             elif outcome.phase in TERMINAL_PHASES and lic.signed_on is None:
                 await self._rights(RightsRequest(film_id=s.film.id, release_deal_id=lic.grant.deal_id,
-                                                 request_key=f"{workflow.info().workflow_id}/free/{lic.grant.deal_id}"))  # fmt: skip
+                                                 request_key=f"{workflow.info().workflow_id}/free/{lic.grant.deal_id}/{len(s.past_licences)}"))  # fmt: skip
                 s.past_licences.append(lic)
                 s.licence = None
                 self.event("licence_failed", None, f"Licence {lic.grant.deal_id} was {outcome.phase.value}"
@@ -301,9 +305,17 @@ class CountryReleaseWorkflow(HumanWorkflow):
         async with self.lock:
             person = self.check(rules.check_decline, a)
             s = self.s
-            if s.licence is not None:  # an unsigned licence: its reserved rights go back
-                await self._rights(RightsRequest(film_id=s.film.id, release_deal_id=s.licence.grant.deal_id,
-                                                 request_key=f"{workflow.info().workflow_id}/free/{s.licence.grant.deal_id}"))  # fmt: skip
+            if s.licence is not None:  # an unsigned licence: voided, and its reserved rights go back
+                lic = s.licence
+                await workflow.execute_activity(
+                    gact.VOID_AGREEMENT, VoidAgreementRequest(workflow_id=lic.agreement_workflow_id, actor_id=person.id,
+                                                              reason=f"The release in {s.country} was declined: {a.reason}"[:2000]),
+                    start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+                )  # fmt: skip
+                await self._rights(RightsRequest(film_id=s.film.id, release_deal_id=lic.grant.deal_id,
+                                                 request_key=f"{workflow.info().workflow_id}/free/{lic.grant.deal_id}/{len(s.past_licences)}"))  # fmt: skip
+                s.past_licences.append(lic)
+                s.licence = None
             s.decline_reason, s.stage, s.closed_at = a.reason, ReleaseStage.DECLINED, workflow.now()
             self.event("declined", person, a.reason)
             await notify("declined", list(s.people.festival_admins), f"Recommendation declined by {s.country} — {s.film.english_title}", a.reason)
@@ -319,7 +331,8 @@ class CountryReleaseWorkflow(HumanWorkflow):
         return f"{self.s.film.english_title} in {self.s.country}"[:300]
 
     def reminder_policy(self) -> ReminderPolicy:
-        days = self.s.rules.due_days.get(self.s.stage.value, 20)
+        step = STEP_OF.get(self.s.stage)
+        days = self.s.rules.due_days.get(step, 20) if step is not None else 20
         return ReminderPolicy(due_days=days, first_reminder_days=max(1, days // 2), reminder_every_days=max(1, days // 4),
                               max_reminders=3, escalate_board_after_days=max(2, days // 2))  # fmt: skip
 

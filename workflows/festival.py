@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.human_steps import ReminderPolicy
     from domain.readmodel import ItemSnapshot
     from domain.releases.country_rules import CountryRules
-    from domain.releases.festival import Edition, Film, check_award, member_countries_for
+    from domain.releases.festival import Edition, Film, JuryAward, check_award, member_countries_for
     from domain.releases.process import (
         FestivalResult,
         FestivalState,
@@ -66,6 +66,8 @@ def check_record_award(state: FestivalState, a: RecordAwardAction):  # type: ign
 
 def check_register_film(state: FestivalState, a: RegisterFilmAction):  # type: ignore[no-untyped-def]
     p = _admin(state, a.actor_id, "register films")
+    if a.licensor.organisation_id != a.film.rights_holder.organisation_id:
+        raise Rejected(f"The licensor must be the film's rights holder, {a.film.rights_holder.name}.")
     if state.film(a.film.id) is not None:
         raise Rejected(f"A film {a.film.id} is already registered for {state.edition.id}.")
     return p
@@ -116,12 +118,14 @@ class FestivalWorkflow(HumanWorkflow):
             s = self.s
             film = s.film(a.award.film_id)
             assert film is not None  # checked above
-            s.awards.append(a.award)
-            self.event("award", person, f"{a.award.category_id.replace('_', ' ')}: “{film.english_title}”")
             if film.id in s.recommended:
+                s.awards.append(a.award)
+                self.event("award", person, f"{a.award.category_id.replace('_', ' ')}: “{film.english_title}”")
                 return FestivalResult(message=await self.commit(
                     f"Award recorded; “{film.english_title}” was already recommended to every member country."))  # fmt: skip
-            started = await self._fan_out(film)
+            started = await self._fan_out(film, a.award)
+            s.awards.append(a.award)
+            self.event("award", person, f"{a.award.category_id.replace('_', ' ')}: “{film.english_title}”")
             return FestivalResult(
                 message=await self.commit(f"Award recorded; “{film.english_title}” is recommended to {len(started)} member countries."),
                 started=started,
@@ -131,14 +135,14 @@ class FestivalWorkflow(HumanWorkflow):
     def _v_record_award(self, a: RecordAwardAction) -> None:
         self.check(check_record_award, a)
 
-    async def _fan_out(self, film: Film) -> list[str]:
+    async def _fan_out(self, film: Film, award: JuryAward) -> list[str]:
         s = self.s
         try:
             await workflow.start_child_workflow(FilmRightsWorkflow.run, FilmRightsInput(film=film), id=rights_workflow_id(film.id),
                                                 parent_close_policy=ParentClosePolicy.ABANDON)  # fmt: skip
         except WorkflowAlreadyStartedError:
             pass  # the film's rights were opened by an earlier edition
-        awards = [x for x in s.awards if x.film_id == film.id]
+        awards = [*(x for x in s.awards if x.film_id == film.id), award]
         started: list[str] = []
         for country in member_countries_for(film):
             liaison = s.people.liaisons.get(country)
@@ -147,12 +151,15 @@ class FestivalWorkflow(HumanWorkflow):
                 self.event("not_recommended", None, f"{country}: no liaison or no rules configured; recommend it there by hand")
                 continue
             wid = release_workflow_id(film.id, country)
-            await workflow.start_child_workflow(
-                CountryReleaseWorkflow.run,
-                CountryReleaseInput(edition=s.edition, film=film, awards=awards, country=country, rules=rules, liaison=liaison,
-                                    people=s.people, licensor=s.licensors[film.id]),
-                id=wid, parent_close_policy=ParentClosePolicy.ABANDON,
-            )  # fmt: skip
+            try:
+                await workflow.start_child_workflow(
+                    CountryReleaseWorkflow.run,
+                    CountryReleaseInput(edition=s.edition, film=film, awards=awards, country=country, rules=rules, liaison=liaison,
+                                        people=s.people, licensor=s.licensors[film.id]),
+                    id=wid, parent_close_policy=ParentClosePolicy.ABANDON,
+                )  # fmt: skip
+            except WorkflowAlreadyStartedError:
+                pass  # recommended there already (an earlier attempt, or an earlier edition): one release per country
             started.append(wid)
         s.recommended[film.id] = started
         self.event("recommended", None, f"“{film.english_title}” recommended to {', '.join(w.rsplit('-', 1)[-1].upper() for w in started)}")

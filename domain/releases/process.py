@@ -15,10 +15,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain.agreement_rules import Rejected
-from domain.agreements import PartySpec, Phase
+from domain.agreements import AgreementKind, AgreementSpec, PartySpec, Phase, TermSpec
 from domain.grants.money import Amount
 from domain.parties import PersonRef
 from domain.readmodel import HumanState
@@ -283,6 +283,8 @@ class ReleaseState(HumanState):
 def next_stage(state: ReleaseState, after: ReleaseStage) -> ReleaseStage:
     """The stage that follows `after` in this country (the quota step only where its rules need one)."""
     i = STAGE_ORDER.index(after) + 1
+    if i >= len(STAGE_ORDER):
+        return after
     nxt = STAGE_ORDER[i]
     if nxt is ReleaseStage.QUOTA and not state.rules.quota_exception_required:
         nxt = STAGE_ORDER[i + 1]
@@ -358,6 +360,21 @@ def licence_grant(state: ReleaseState, a: LicenceAction) -> RightsGrant:
     )  # fmt: skip
 
 
+def licence_agreement(state: ReleaseState, a: LicenceAction, initiator: PersonRef, parent_workflow_id: str) -> AgreementSpec:
+    """The licence as an agreement for the engine to sign: the rights holder and the distributor."""
+    months = max(1, (a.ends_on.year - a.starts_on.year) * 12 + a.ends_on.month - a.starts_on.month + (a.ends_on.day >= a.starts_on.day))
+    return AgreementSpec(
+        id=f"lic-{state.film.id}-{state.country.lower()}-{a.deal_id}"[:64].rstrip("-_."), kind=AgreementKind.LICENCE,
+        title=f"Licence — {state.film.english_title} ({state.country})"[:300], languages=["en"], initiator=initiator,
+        parties=[state.licensor, a.licensee], review_days=5,
+        term=TermSpec(term_months=min(months, 600), renewal_window_days=min(90, months * 28 - 1)),
+        variables={"film_title": state.film.english_title[:300], "territory": [state.country], "media": [m.value for m in a.media],
+                   "term_start": a.starts_on.isoformat(), "term_end": a.ends_on.isoformat(), "exclusive": a.exclusive,
+                   "fee": str(a.fee), "currency": a.currency},
+        board=list(state.people.board), parent_workflow_id=parent_workflow_id,
+    )  # fmt: skip
+
+
 def check_licence_action(state: ReleaseState, a: LicenceAction) -> tuple[PersonRef, RightsGrant]:
     p = _liaison(state, a.actor_id, "propose a licence")
     _at(state, ReleaseStage.LICENCE, "propose a licence")
@@ -365,7 +382,16 @@ def check_licence_action(state: ReleaseState, a: LicenceAction) -> tuple[PersonR
         raise Rejected(f"Licence {state.licence.grant.deal_id} is being signed; void it before proposing another.")
     if a.licensee.country != state.country:
         raise Rejected(f"The distributor must be in {state.country}; {a.licensee.organisation_id} is in {a.licensee.country}.")
-    return p, licence_grant(state, a)
+    if a.licensee.organisation_id == state.licensor.organisation_id:
+        raise Rejected("The distributor is the rights holder itself; a licence needs a distributor in the country.")
+    if any(x.grant.deal_id == a.deal_id for x in state.past_licences):
+        raise Rejected(f"Deal {a.deal_id} fell through earlier; give the new licence its own deal id.")
+    try:
+        grant = licence_grant(state, a)
+        licence_agreement(state, a, p, "check")
+    except ValidationError as e:
+        raise Rejected("; ".join(str(err["msg"]).removeprefix("Value error, ") for err in e.errors()).capitalize() + ".") from None
+    return p, grant
 
 
 def check_schedule(state: ReleaseState, a: ScheduleAction) -> PersonRef:

@@ -150,3 +150,28 @@ async def test_a_silent_liaison_is_reminded_then_escalated(env, worker):
     await env.sleep(timedelta(days=12))
     keys = fakes.keys(uz.id)
     assert any("/reminder/1" in k for k in keys) and any("/escalate_liaison/" in k for k in keys) and any("/escalate_board/" in k for k in keys)
+
+
+async def test_short_licences_declines_and_fallen_through_deals(env, worker):
+    _, _, queue = worker
+    fest = await start_festival(env, queue)
+    await fest.execute_update(F.record_award, RecordAwardAction(actor_id=ADMIN.id, award=AWARDS[0]))
+    kr = env.client.get_workflow_handle(release_workflow_id(STEPPE_WIND.id, "KR"))
+    await until(kr, R.state, lambda s: s.documents, "letter")
+    await kr.execute_update(R.acknowledge, AcknowledgeAction(actor_id="liaison-kr"))
+    await kr.execute_update(R.classify, ClassifyAction(actor_id="liaison-kr", outcome="approved", rating="12"))
+    await kr.execute_update(R.record_subsidy, SubsidyAction(actor_id="liaison-kr", outcome="skipped"))
+    st = await kr.query(R.state)
+    own = licence("KR", "lic-self", licensee=st.licensor.model_copy(update={"country": "KR"}))
+    msg = await rejected(kr.execute_update(R.propose_licence, own))
+    assert msg == "The distributor is the rights holder itself; a licence needs a distributor in the country."
+    short = licence("KR", "lic-short", starts_on=TODAY + timedelta(days=1), ends_on=TODAY + timedelta(days=70))
+    await kr.execute_update(R.propose_licence, short)  # a ten-week window is a valid agreement term
+    st = await kr.query(R.state)
+    rights = env.client.get_workflow_handle(f"rights-{STEPPE_WIND.id}")
+    assert [g.deal_id for g in (await rights.query(FilmRightsWorkflow.ledger)).grants] == ["lic-short"]
+    await kr.execute_update(R.decline, DeclineAction(actor_id="liaison-kr", reason="The distributor went out of business."))
+    assert (await kr.result()) == ReleaseStage.DECLINED
+    assert (await rights.query(FilmRightsWorkflow.ledger)).grants == ()
+    voided = await wait_phase(env.client.get_workflow_handle(st.licence.agreement_workflow_id), Phase.VOIDED)
+    assert "was declined" in voided.outcome_reason
