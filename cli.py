@@ -343,27 +343,9 @@ def student_act(
     update_id: Annotated[str | None, typer.Option(help="Idempotency key: the same id counts once")] = None,
 ) -> None:
     """Act on a student record or a credit transfer as a person (decide_course, approve, confirm_grades, …)."""
-    from services import programs as psvc
+    from services import programs
 
-    try:
-        data: dict[str, Any] = json.loads(fields) if fields else {}
-    except json.JSONDecodeError as e:
-        fail(f"--fields is not valid JSON: {e}")
-    if not isinstance(data, dict):
-        fail("--fields must be a JSON object")
-    data["actor_id"] = as_
-    try:
-        parsed = psvc.parse_action(workflow_id, action, data)
-    except psvc.InputError as e:
-        fail(str(e))
-
-    async def go() -> Any:
-        return await psvc.act(await connect_temporal(), workflow_id, action, parsed, update_id=update_id)
-
-    try:
-        result = run(go())
-    except psvc.ActionRejected as e:
-        fail(f"rejected: {e.message}")
+    result = _act(programs.LIFECYCLE, workflow_id, action, as_, fields, update_id)
     typer.echo(result.message)
 
 
@@ -503,27 +485,9 @@ def grant_act(
     update_id: Annotated[str | None, typer.Option(help="Idempotency key: the same id counts once")] = None,
 ) -> None:
     """Act on an application or a grant as a person (screen, score, vote, submit_report, …)."""
-    from services import grants as gsvc
+    from services import grants
 
-    try:
-        data: dict[str, Any] = json.loads(fields) if fields else {}
-    except json.JSONDecodeError as e:
-        fail(f"--fields is not valid JSON: {e}")
-    if not isinstance(data, dict):
-        fail("--fields must be a JSON object")
-    data["actor_id"] = as_
-    try:
-        parsed = gsvc.parse_action(workflow_id, action, data)
-    except gsvc.InputError as e:
-        fail(str(e))
-
-    async def go() -> Any:
-        return await gsvc.act(await connect_temporal(), workflow_id, action, parsed, update_id=update_id)
-
-    try:
-        result = run(go())
-    except gsvc.ActionRejected as e:
-        fail(f"rejected: {e.message}")
+    result = _act(grants.LIFECYCLE, workflow_id, action, as_, fields, update_id)
     typer.echo(f"{result.message} (stage: {result.stage})")
 
 
@@ -536,6 +500,28 @@ def _fields(fields: str | None, as_: str) -> dict[str, Any]:
         fail("--fields must be a JSON object")
     data["actor_id"] = as_
     return data
+
+
+def _act(lifecycle: Any, workflow_id: str, action: str, as_: str, fields: str | None, update_id: str | None) -> Any:
+    """Parse and send one action; each command group takes its own lifecycle's workflows only
+    (`lifecycle` is that service's `LIFECYCLE`). Errors are one line."""
+    from services import actions
+    from services.errors import ActionRejected, InputError
+
+    data = _fields(fields, as_)
+    try:
+        lifecycle.table(workflow_id)
+        parsed = actions.parse_action(workflow_id, action, data, engine=engine())
+    except InputError as e:
+        fail(str(e))
+
+    async def go() -> Any:
+        return await actions.act(await connect_temporal(), workflow_id, action, parsed, update_id=update_id)
+
+    try:
+        return run(go())
+    except ActionRejected as e:
+        fail(f"rejected: {e.message}")
 
 
 @festival_app.command("open")
@@ -673,21 +659,9 @@ def release_act(
     update_id: Annotated[str | None, typer.Option(help="Idempotency key: the same id counts once")] = None,
 ) -> None:
     """Act on a country release as its liaison (classify, propose_licence with a distributor's licensee_id, …)."""
-    from services import releases as rsvc
+    from services import releases
 
-    data = _fields(fields, as_)
-    try:
-        parsed = rsvc.parse_action(workflow_id, action, data, engine=engine())
-    except rsvc.InputError as e:
-        fail(str(e))
-
-    async def go() -> Any:
-        return await rsvc.act(await connect_temporal(), workflow_id, action, parsed, update_id=update_id)
-
-    try:
-        result = run(go())
-    except rsvc.ActionRejected as e:
-        fail(f"rejected: {e.message}")
+    result = _act(releases.LIFECYCLE, workflow_id, action, as_, fields, update_id)
     stage = getattr(result, "stage", None)
     typer.echo(f"{result.message}" + (f" (stage: {stage})" if stage else ""))
 
