@@ -33,6 +33,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from activities.documents import DocumentActivities, heartbeating, render_key
+from activities.entity import apply_to_entity
 from documents import grants as grant_documents
 from domain.grants.activity_names import ISSUE_PAYMENT, LEDGER_OPERATION, RENDER_LETTER, REVIEWER_LOAD, VOID_AGREEMENT
 from domain.grants.process import (
@@ -82,16 +83,8 @@ class GrantActivities(DocumentActivities):
 
     @activity.defn(name=LEDGER_OPERATION)
     async def ledger_operation(self, req: LedgerRequest) -> LedgerReply:
-        if self.client is None:  # a worker set up without a client: retrying on a fixed worker helps
-            raise RuntimeError("GrantActivities needs a Temporal client to reach the fund's ledger")
-        handle = self.client.get_workflow_handle(fund_workflow_id(req.fund_id))
-        try:
-            return await handle.execute_update("apply", req, id=req.request_key, result_type=LedgerReply)
-        except WorkflowUpdateFailedError as e:
-            cause = e.cause
-            if not (isinstance(cause, ApplicationError) and cause.type == "Rejected"):
-                raise  # not the ledger's refusal (a bug, an update cut off): retry rather than act on it
-            return LedgerReply(applied=False, message=cause.message)
+        return await apply_to_entity(self.client, fund_workflow_id(req.fund_id), req, req.request_key, LedgerReply,
+                                     lambda message: LedgerReply(applied=False, message=message))  # fmt: skip
 
     @activity.defn(name=VOID_AGREEMENT)
     async def void_agreement(self, req: VoidAgreementRequest) -> bool:

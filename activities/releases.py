@@ -21,10 +21,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from temporalio import activity
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.documents import DocumentActivities, heartbeating, render_key
+from activities.entity import apply_to_entity
 from documents import releases as release_documents
 from domain.readmodel import ItemDocument
 from domain.releases.activity_names import RENDER_RECOMMENDATION, RIGHTS_OPERATION
@@ -51,16 +52,8 @@ class ReleaseActivities(DocumentActivities):
 
     @activity.defn(name=RIGHTS_OPERATION)
     async def rights_operation(self, req: RightsRequest) -> RightsReply:
-        if self.client is None:  # a worker set up without a client: retrying on a fixed worker helps
-            raise RuntimeError("ReleaseActivities needs a Temporal client to reach the film's rights ledger")
-        handle = self.client.get_workflow_handle(rights_workflow_id(req.film_id))
-        try:
-            return await handle.execute_update("apply", req, id=req.request_key, result_type=RightsReply)
-        except WorkflowUpdateFailedError as e:
-            cause = e.cause
-            if not (isinstance(cause, ApplicationError) and cause.type == "Rejected"):
-                raise  # not the ledger's refusal (a bug, an update cut off): retry rather than act on it
-            return RightsReply(applied=False, message=cause.message)
+        return await apply_to_entity(self.client, rights_workflow_id(req.film_id), req, req.request_key, RightsReply,
+                                     lambda message: RightsReply(applied=False, message=message))  # fmt: skip
 
     # ------------------------------------------------------------ recommendation letter
 
