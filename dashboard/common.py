@@ -7,9 +7,10 @@ through globals of `app.py`, so a page can be read (and tested) on its own.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import streamlit as st
 from pydantic import ValidationError
@@ -20,9 +21,12 @@ from domain.agreements import AgreementKind, AgreementState, Phase
 from domain.parties import Person, RoleGrant
 from domain.reference import COUNTRIES
 from settings import Settings, get_settings
+from store import queries
 from store.blobs import BlobStore
 from store.db import init_db, make_engine
+from store.models import ItemDetail
 
+S = TypeVar("S")
 log = logging.getLogger("helix.dashboard")
 
 PERSON_KEY = "helix_person"
@@ -171,3 +175,27 @@ def show_flash(scope: str = "page") -> None:
         del st.session_state[FLASH_KEY]
         _, ok, message = pending
         (st.success if ok else st.error)(message)
+
+
+def item_from_query(
+    what: str,
+    hint: str,
+    item_type: str,
+    load: Callable[[dict[str, Any]], S | None],
+    visible: Callable[[ItemDetail, S], bool],
+    noun: str | None = None,
+) -> tuple[ItemDetail, S] | None:
+    """The item a hidden detail page shows (`?id=`), with its state, or None after telling the
+    person why: no id chosen, or an item that does not exist or is none of their business."""
+    item_id = st.query_params.get("id")
+    if not item_id:
+        st.title(what)
+        st.info(hint, icon=":material/list:")
+        return None
+    item = queries.get_item(engine(), item_id)
+    state = load(item.detail) if item and item.item_type == item_type else None
+    if item is None or state is None or not visible(item, state):
+        st.title(what)
+        st.warning(f"This {noun or what.lower()} does not exist or is not visible to you.", icon=":material/visibility_off:")
+        return None
+    return item, state

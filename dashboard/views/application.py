@@ -20,7 +20,6 @@ from domain.grants.application_state import ApplicationState, ReviewAssignment, 
 from domain.grants.applications import ROLE_NAMES
 from domain.grants.money import format_money, format_share, plain, share_of
 from domain.parties import Person
-from store import queries
 from store.models import ItemDetail
 
 SCOPE = "application"
@@ -211,18 +210,7 @@ def letters_section(item: ItemDetail, s: ApplicationState) -> None:
 
 
 def visible_item(me: Person) -> tuple[ItemDetail, ApplicationState] | None:
-    item_id = st.query_params.get("id")
-    if not item_id:
-        st.title("Application")
-        st.info("Choose an application from the pipeline, your reviews or your applications.", icon=":material/list:")
-        return None
-    item = queries.get_item(common.engine(), item_id)
-    state = gc.load_application(item.detail) if item and item.item_type == gc.APPLICATION else None
-    if item is None or state is None or not gc.can_see_application(me, state):
-        st.title("Application")
-        st.warning("This application does not exist or is not visible to you.", icon=":material/visibility_off:")
-        return None
-    return item, state
+    return common.item_from_query('Application', 'Choose an application from the pipeline, your reviews or your applications.', gc.APPLICATION, gc.load_application, lambda _, s: gc.can_see_application(me, s))
 
 
 def page() -> None:

@@ -219,18 +219,7 @@ def _european(ola: Any, countries: list[str]) -> bool:
 
 
 def visible_item(me: Person) -> tuple[ItemDetail, CreditTransferState] | None:
-    item_id = st.query_params.get("id")
-    if not item_id:
-        st.title("Credit transfer")
-        st.info("Choose a request from the list of credit requests.", icon=":material/list:")
-        return None
-    item = queries.get_item(common.engine(), item_id)
-    state = pc.load_transfer(item.detail) if item and item.item_type == pc.TRANSFER else None
-    if item is None or state is None or not pc.can_see_transfer(me, item, state):
-        st.title("Credit transfer")
-        st.warning("This credit transfer does not exist or is not visible to you.", icon=":material/visibility_off:")
-        return None
-    return item, state
+    return common.item_from_query('Credit transfer', 'Choose a request from the list of credit requests.', pc.TRANSFER, pc.load_transfer, lambda item, s: pc.can_see_transfer(me, item, s))
 
 
 def page() -> None:

@@ -16,7 +16,6 @@ from domain.grants.grant_state import GrantState, closeout_missing
 from domain.grants.money import format_money
 from domain.grants.tranches import paid_total
 from domain.parties import Person
-from store import queries
 from store.models import ItemDetail
 
 SCOPE = "grant"
@@ -153,18 +152,7 @@ def ledger_section(s: GrantState) -> None:
 
 
 def visible_item(me: Person) -> tuple[ItemDetail, GrantState] | None:
-    item_id = st.query_params.get("id")
-    if not item_id:
-        st.title("Grant")
-        st.info("Choose a grant from the ledger, your tasks or your applications.", icon=":material/list:")
-        return None
-    item = queries.get_item(common.engine(), item_id)
-    state = gc.load_grant(item.detail) if item and item.item_type == gc.GRANT else None
-    if item is None or state is None or not gc.can_see_grant(me, state):
-        st.title("Grant")
-        st.warning("This grant does not exist or is not visible to you.", icon=":material/visibility_off:")
-        return None
-    return item, state
+    return common.item_from_query('Grant', 'Choose a grant from the ledger, your tasks or your applications.', gc.GRANT, gc.load_grant, lambda _, s: gc.can_see_grant(me, s))
 
 
 def page() -> None:

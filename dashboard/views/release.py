@@ -159,18 +159,7 @@ def decisions_section(s: ReleaseState) -> None:
 
 
 def visible_item(me: Person) -> tuple[ItemDetail, ReleaseState] | None:
-    item_id = st.query_params.get("id")
-    if not item_id:
-        st.title("Country release")
-        st.info("Choose a country release from the releases matrix or your country's queue.", icon=":material/list:")
-        return None
-    item = queries.get_item(common.engine(), item_id)
-    state = rc.load_release(item.detail) if item and item.item_type == rc.RELEASE else None
-    if item is None or state is None or not rc.can_see_release(me, item, state):
-        st.title("Country release")
-        st.warning("This country release does not exist or is not visible to you.", icon=":material/visibility_off:")
-        return None
-    return item, state
+    return common.item_from_query('Country release', "Choose a country release from the releases matrix or your country's queue.", rc.RELEASE, rc.load_release, lambda item, s: rc.can_see_release(me, item, s))
 
 
 def page() -> None:

@@ -176,18 +176,7 @@ def documents_section(item: ItemDetail, s: StudentRecordState) -> None:
 
 
 def visible_item(me: Person) -> tuple[ItemDetail, StudentRecordState] | None:
-    item_id = st.query_params.get("id")
-    if not item_id:
-        st.title("Student")
-        st.info("Choose a student from the list.", icon=":material/list:")
-        return None
-    item = queries.get_item(common.engine(), item_id)
-    state = pc.load_record(item.detail) if item and item.item_type == pc.STUDENT else None
-    if item is None or state is None or not pc.can_see_record(me, item, state):
-        st.title("Student")
-        st.warning("This student record does not exist or is not visible to you.", icon=":material/visibility_off:")
-        return None
-    return item, state
+    return common.item_from_query('Student', 'Choose a student from the list.', pc.STUDENT, pc.load_record, lambda item, s: pc.can_see_record(me, item, s), noun="student record")
 
 
 def page() -> None:
