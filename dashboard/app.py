@@ -18,6 +18,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
     sys.path.insert(0, str(ROOT))
 
 import logging  # noqa: E402
+from typing import Any  # noqa: E402
 
 import streamlit as st  # noqa: E402
 from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
@@ -96,6 +97,14 @@ def navigation_for(names: list[str]) -> list[st.Page]:
     return pages
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def item_roles(person_id: str, _engine: Any, _person: Any) -> tuple[bool, bool, bool]:
+    """Whether the person is a grant contact, a festival administrator, a party of a release: read
+    from the items once a minute per person, not on every click (they only choose menu pages)."""
+    return (grant_common.is_grant_contact(_engine, person_id), release_common.is_festival_admin(_engine, _person),
+            release_common.is_release_party(_engine, _person))  # fmt: skip
+
+
 def main() -> None:
     engine = common.engine()
     person = auth.current_person(engine)
@@ -104,9 +113,7 @@ def main() -> None:
         st.navigation([st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:")], position="hidden").run()
         return
     st.session_state[common.PERSON_KEY] = person
-    contact = grant_common.is_grant_contact(engine, person.id)
-    festival = release_common.is_festival_admin(engine, person)
-    party = release_common.is_release_party(engine, person)
+    contact, festival, party = item_roles(person.id, engine, person)
     pages = access.visible_pages(person, grant_contact=contact, release_party=party, festival_admin=festival)
     nav = st.navigation(navigation_for(pages))
     auth.sidebar(engine, person)

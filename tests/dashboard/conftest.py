@@ -40,6 +40,7 @@ def data_dir(template_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{data / 'helix.db'}")
     get_settings.cache_clear()
     st.cache_resource.clear()
+    st.cache_data.clear()
     yield data
     st.cache_resource.clear()
     dispose_engine(make_engine(f"sqlite:///{data / 'helix.db'}"))
