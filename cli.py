@@ -36,6 +36,8 @@ fund_app = typer.Typer(no_args_is_help=True, help="Co-production funds: open, li
 grant_app = typer.Typer(no_args_is_help=True, help="Grant applications and grants: submit, list, show, act.")
 festival_app = typer.Typer(no_args_is_help=True, help="Festival editions: open, record awards.")
 release_app = typer.Typer(no_args_is_help=True, help="Awarded films' releases per country: list, show, act, the target.")
+board_app = typer.Typer(no_args_is_help=True, help="The coordination board: the weekly digest.")
+pdf_app = typer.Typer(no_args_is_help=True, help="PDFs from the system: verify their signatures.")
 app.add_typer(agreement, name="agreement")
 app.add_typer(program_app, name="program")
 app.add_typer(student_app, name="student")
@@ -43,8 +45,16 @@ app.add_typer(fund_app, name="fund")
 app.add_typer(grant_app, name="grant")
 app.add_typer(festival_app, name="festival")
 app.add_typer(release_app, name="release")
+app.add_typer(board_app, name="board")
+app.add_typer(pdf_app, name="pdf")
+db_app = typer.Typer(no_args_is_help=True, help="The read model's schema: status, upgrade.")
+app.add_typer(db_app, name="db")
+audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log: verify, show the latest rows.")
+app.add_typer(audit_app, name="audit")
 app.add_typer(directory_app, name="directory")
 app.add_typer(demo, name="demo")
+keys_app = typer.Typer(no_args_is_help=True, help="Payload encryption keys.")
+app.add_typer(keys_app, name="keys")
 
 
 def engine():  # type: ignore[no-untyped-def]
@@ -54,7 +64,9 @@ def engine():  # type: ignore[no-untyped-def]
 
 
 def fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    from services.errors import one_line
+
+    typer.echo(f"error: {one_line(message)}", err=True)
     raise typer.Exit(2)
 
 
@@ -207,7 +219,7 @@ def act(
     """Act on an agreement as a person: approve, sign, decline, comment, delegate, void, …"""
     try:
         data: dict[str, Any] = json.loads(fields) if fields else {}
-    except json.JSONDecodeError as e:
+    except (ValueError, RecursionError) as e:  # not JSON; a number of over 4,300 digits; nested thousands deep
         fail(f"--fields is not valid JSON: {e}")
     if not isinstance(data, dict):
         fail("--fields must be a JSON object")
@@ -494,7 +506,7 @@ def grant_act(
 def _fields(fields: str | None, as_: str) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(fields) if fields else {}
-    except json.JSONDecodeError as e:
+    except (ValueError, RecursionError) as e:  # not JSON; a number of over 4,300 digits; nested thousands deep
         fail(f"--fields is not valid JSON: {e}")
     if not isinstance(data, dict):
         fail("--fields must be a JSON object")
@@ -684,6 +696,136 @@ def release_target(year: Annotated[int | None, typer.Option(help="The year; this
         typer.echo("  by country: " + ", ".join(f"{c} {n}" for c, n in p.by_country.items()))
 
 
+DIGEST_WAIT_SECONDS = 300
+
+
+@board_app.command("digest")
+def board_digest(out: Annotated[Path | None, typer.Option("-o", "--out", help="Also write the PDF here")] = None) -> None:
+    """Produce this week's board digest now (through its schedule) and wait for it; a week that has one keeps it."""
+    from services import schedules
+
+    async def go() -> Any:
+        return await asyncio.wait_for(schedules.produce_board_digest(await connect_temporal()), DIGEST_WAIT_SECONDS)
+
+    try:
+        result = run(go())
+    except schedules.DigestNotStarted as e:
+        fail(f"{e}; is the system running? (see README)")
+    except TimeoutError:
+        fail(f"no digest within {DIGEST_WAIT_SECONDS // 60} minutes; is a worker running? It will still be made when one is")
+    typer.echo(f"{result.label} ({result.digest_id}, {result.pages} pages, figures as of {result.as_of:%Y-%m-%d %H:%M} UTC)")
+    typer.echo(f"sha256 {result.sha256}")
+    if out is not None:
+        write_document(result.sha256, out)
+        typer.echo(f"wrote {out}")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Which schema revision the read model is at, and the newest this code knows."""
+    from store.db import head_revision, schema_revision
+
+    current = schema_revision(make_engine(get_settings().resolved_database_url))
+    head = head_revision()
+    typer.echo(f"database at {current or 'no revision (empty, or from before migrations)'}; code expects {head}")
+    if current != head:
+        typer.echo("run 'helix db upgrade' (every Helix process also upgrades on start)")
+        raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the read model's schema to this code's revision (what every process does on start)."""
+    from store.db import schema_revision
+
+    e = engine()
+    typer.echo(f"database at {schema_revision(e)}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the whole audit chain; names every row that was edited, removed or reordered (exit 1 if any)."""
+    from store import audit
+
+    report = audit.verify(engine())
+    for p in report.problems:
+        typer.echo(f"TAMPERED: {p.what}")
+    typer.echo(f"{report.rows} rows; head row {report.head_seq}, hash {report.head_hash}")
+    if not report.ok:
+        typer.echo(f"the audit log fails verification: {len(report.problems)} problem(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo("OK: every row is intact and in order")
+
+
+@audit_app.command("show")
+def audit_show(rows: Annotated[int, typer.Option("-n", "--rows", min=1, max=10_000, help="How many of the latest rows")] = 20) -> None:
+    """The latest rows of the audit log, oldest first."""
+    from store import audit
+
+    for r in audit.tail(engine(), rows):
+        who = r["actor_id"] or "system"
+        where = f" {r['item_id']}#{r['item_seq']}" if r["item_seq"] is not None else (f" {r['item_id']}" if r["item_id"] else "")
+        typer.echo(f"{r['seq']:>7} {r['at']:%Y-%m-%d %H:%M:%S} {r['category']:<14} {r['kind']:<22} {who:<20}{where} {r['detail']}")
+
+
+_COVERS = {"entire file": "covers the entire file", "its revision": "covers its revision", "part of the file": "covers part of the file"}
+
+
+@pdf_app.command("verify")
+def pdf_verify(
+    files: Annotated[list[Path], typer.Argument(help="PDF files to check")],
+    trust_root: Annotated[Path | None, typer.Option(help="Root certificate (PEM) to trust; this data folder's local signing authority if omitted")] = None,
+) -> None:
+    """Check each PDF's signatures: intact, issued by the trusted authority, the last covering the whole file.
+
+    Exit status 0 when every file is OK, 1 otherwise (2 when no trust root can be read)."""
+    import logging
+    from datetime import UTC
+
+    from cryptography import x509
+
+    from documents.pki import LocalAuthority
+    from documents.signing import NotAPdf, verify_pdf
+
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # its tracebacks of failed checks; the problems are printed
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    if trust_root is not None:
+        try:
+            root = x509.load_pem_x509_certificate(trust_root.read_bytes())
+        except (OSError, ValueError) as e:
+            fail(f"cannot read the trust root {trust_root}: {getattr(e, 'strerror', None) or e}")
+    else:
+        pki = get_settings().data_dir / "pki"
+        found = LocalAuthority.trust_root(pki)
+        if found is None:
+            fail(f"no local signing authority in {pki} (the worker creates it); pass --trust-root CERT.pem")
+        root = found
+    all_ok = True
+    for path in files:
+        try:
+            result = verify_pdf(path.read_bytes(), root)
+        except FileNotFoundError:
+            typer.echo(f"{path}: error: no such file", err=True)
+        except OSError as e:
+            typer.echo(f"{path}: error: cannot read it ({e.strerror})", err=True)
+        except NotAPdf as e:
+            typer.echo(f"{path}: error: {e}", err=True)
+        else:
+            typer.echo(str(path))
+            for c in result.signatures:
+                when = f"signed {c.signed_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if c.signed_at else "no signing time"
+                typer.echo(f"  {c.organisation} ({c.field_name}), {when}: {'intact' if c.intact else 'ALTERED'}, "
+                           f"{'trusted' if c.trusted else 'untrusted'}, {_COVERS[c.coverage]}")  # fmt: skip
+            if result.ok:
+                typer.echo("  OK")
+            else:
+                typer.echo(("  NOT SIGNED: " if not result.signatures else "  TAMPERED: ") + " ".join(result.problems))
+            all_ok = all_ok and result.ok
+            continue
+        all_ok = False
+    raise typer.Exit(0 if all_ok else 1)
+
+
 @demo.command("seed")
 def demo_seed() -> None:
     """Load the demo directory and agreements (the worker must be running)."""
@@ -696,7 +838,20 @@ def demo_seed() -> None:
     typer.echo(f"started {len(started)} demo agreements, student records, grant applications, grants, festivals and releases")
 
 
+@keys_app.command("new")
+def keys_new() -> None:
+    """Print a fresh random payload key (base64 of 32 bytes) for HELIX_PAYLOAD_KEY."""
+    from services.codec import new_key
+
+    typer.echo(new_key())
+    typer.echo("set it as HELIX_PAYLOAD_KEY for the worker and every client (with a new HELIX_PAYLOAD_KEY_ID when it replaces "
+               "a key, the old one moving to HELIX_PAYLOAD_OLD_KEYS); see docs/architecture.md", err=True)
+
+
 def main() -> None:
+    from services import logsafe
+
+    logsafe.install()  # every configured secret is *** in any log line
     try:
         app()
     except ValidationError as e:  # a model check no command anticipated: still one readable line

@@ -12,16 +12,24 @@ import shutil
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from temporalio.converter import DataConverter
+
+    from services.codec import EncryptionCodec
 
 TASK_QUEUE = "helix"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HELIX_", env_file=".env", extra="ignore", populate_by_name=True)
+    # A wrong value may still be a secret (a mistyped key, a password): errors never echo it.
+    model_config = SettingsConfigDict(
+        env_prefix="HELIX_", env_file=".env", extra="ignore", populate_by_name=True, hide_input_in_errors=True
+    )
 
     data_dir: Path = Field(default=Path("data"), description="Data folder: server DB, documents, SQLite")
     database_url: str | None = Field(
@@ -41,6 +49,85 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     session_minutes: int = 60
     demo: bool = True
+    payload_key: SecretStr | None = Field(
+        default=None, description="base64 of 32 bytes: encrypt every Temporal payload (AES-256-GCM); `helix keys new`"
+    )
+    payload_key_id: str = Field(default="k1", description="The current key's id, stored next to each ciphertext")
+    payload_old_keys: SecretStr | None = Field(default=None, description="Older keys, decryption only: `id:base64,id:base64`")
+
+    @field_validator("payload_key")
+    @classmethod
+    def _check_payload_key(cls, v: SecretStr | None) -> SecretStr | None:
+        from services.codec import parse_key
+
+        if v is not None and v.get_secret_value().strip():
+            parse_key(v.get_secret_value())
+            return v
+        return None  # set but empty: encryption off, as when unset
+
+    @field_validator("payload_old_keys")
+    @classmethod
+    def _check_old_keys(cls, v: SecretStr | None) -> SecretStr | None:
+        from services.codec import parse_old_keys
+
+        if v is not None:
+            parse_old_keys(v.get_secret_value())
+        return v
+
+    @field_validator("payload_key_id")
+    @classmethod
+    def _check_key_id(cls, v: str) -> str:
+        v = v.strip()
+        if not v or any(c in v for c in ":, "):
+            raise ValueError("HELIX_PAYLOAD_KEY_ID must be a short name without ':', ',' or spaces, e.g. k2")
+        return v
+
+    @model_validator(mode="after")
+    def _old_keys_need_current(self) -> Settings:
+        from services.codec import parse_old_keys
+
+        if self.payload_old_keys is not None:
+            if self.payload_key is None:
+                raise ValueError("HELIX_PAYLOAD_OLD_KEYS is set without HELIX_PAYLOAD_KEY: set the current key too")
+            if self.payload_key_id in parse_old_keys(self.payload_old_keys.get_secret_value()):
+                raise ValueError(
+                    f"HELIX_PAYLOAD_OLD_KEYS has key id '{self.payload_key_id}', the current key's id: give the new key a new id"
+                )
+        return self
+
+    def __repr_args__(self) -> Any:
+        """A database URL's password never reaches a repr or a log line (the SecretStr fields mask themselves)."""
+        for name, value in super().__repr_args__():
+            yield name, (masked_url(value) if name == "database_url" and value else value)
+
+    @property
+    def encrypts_payloads(self) -> bool:
+        return self.payload_key is not None
+
+    def payload_codec(self) -> EncryptionCodec | None:
+        from services.codec import codec_from_texts
+
+        if self.payload_key is None:
+            return None
+        old = self.payload_old_keys.get_secret_value() if self.payload_old_keys else None
+        return codec_from_texts(self.payload_key.get_secret_value(), self.payload_key_id, old)
+
+    def data_converter(self) -> DataConverter:
+        """The one data converter of every client and worker: pydantic's, plus the encryption
+        codec when a key is configured. Failures' messages and stack traces then travel as
+        encrypted attributes too (they may quote a person's name)."""
+        from temporalio.contrib.pydantic import pydantic_data_converter
+
+        codec = self.payload_codec()
+        if codec is None:
+            return pydantic_data_converter
+        import dataclasses
+
+        from temporalio.converter import DefaultFailureConverterWithEncodedAttributes
+
+        return dataclasses.replace(
+            pydantic_data_converter, payload_codec=codec, failure_converter_class=DefaultFailureConverterWithEncodedAttributes
+        )
 
     @property
     def resolved_database_url(self) -> str:
@@ -56,6 +143,37 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def masked_url(url: str) -> str:
+    """`url` with its password as `***`, for logs and reprs."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy can parse: show nothing of it
+        return "***"
+
+
+def settings_problems(e: ValidationError) -> str:
+    """pydantic's errors as one line per setting, named as in the environment."""
+    lines = []
+    for err in e.errors():
+        name = ".".join(str(p) for p in err["loc"])
+        env = name if name.isupper() else f"HELIX_{name.upper()}" if name else ""
+        msg = err["msg"].removeprefix("Value error, ")
+        lines.append(msg if not env or msg.startswith(env) else f"{env}: {msg}")
+    return "\n".join(lines)
+
+
+def settings_or_exit() -> Settings:
+    """`get_settings()` for the entry points: a wrong setting is a readable message and exit
+    status 2, never a stack trace."""
+    try:
+        return get_settings()
+    except ValidationError as e:
+        print(f"error: {settings_problems(e)}", file=sys.stderr)
+        sys.exit(2)
 
 
 def installed_binary(name: str) -> str | None:
@@ -78,11 +196,10 @@ def temporal_connect_config() -> dict[str, Any]:
 
 async def connect_temporal() -> Any:
     from temporalio.client import Client
-    from temporalio.contrib.pydantic import pydantic_data_converter
 
     config = temporal_connect_config()
     target = config.pop("target_host")
-    return await Client.connect(target, data_converter=pydantic_data_converter, **config)
+    return await Client.connect(target, data_converter=get_settings().data_converter(), **config)
 
 
 def failpoint(name: str) -> None:

@@ -17,13 +17,17 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.board import BoardActivities
 from activities.documents import DocumentActivities
 from activities.grants import GrantActivities
 from activities.program_documents import ProgramDocumentActivities
 from activities.programs import ProgramActivities
 from activities.records import OutboxRelay, RecordActivities
 from activities.releases import ReleaseActivities
-from settings import Settings, connect_temporal, get_settings
+from documents.pki import LocalAuthority
+from services import logsafe
+from services.schedules import ensure_board_digest_schedule
+from settings import Settings, connect_temporal, settings_or_exit
 from store.blobs import BlobStore
 from store.db import init_db, make_engine
 from store.outbox import SmtpConfig
@@ -36,18 +40,20 @@ def activities_for(s: Settings, client: Client | None = None) -> list[Any]:
     engine = make_engine(s.resolved_database_url)
     init_db(engine)
     blobs, font_cache = BlobStore(s.documents_dir), s.data_dir / "fonts-cache"
-    docs = DocumentActivities(blobs, s.data_dir / "clauses", font_cache)
+    # The embedded default's signing authority: created in the data folder on first start.
+    docs = DocumentActivities(blobs, s.data_dir / "clauses", font_cache, LocalAuthority.open_or_create(s.data_dir / "pki"))
     records = RecordActivities(engine, SmtpConfig.from_settings(s))
     program = ProgramActivities(engine, client)
     program_docs = ProgramDocumentActivities(blobs, font_cache)
     grants = GrantActivities(engine, blobs, client, font_cache)
     releases = ReleaseActivities(engine, blobs, client, font_cache)
+    board = BoardActivities(engine, blobs, font_cache)
     return [docs.compose_agreement_version, docs.render_executed_agreement, records.project_agreement,
             records.project_item, records.notify, program.load_equivalencies, program.save_equivalencies,
             program.forward_agreement_phase, program_docs.render_completion_documents,
             program_docs.render_learning_agreement_doc, grants.ledger_operation, grants.issue_payment, grants.render_letter,
             grants.reviewer_load, grants.void_agreement,
-            releases.rights_operation, releases.render_recommendation]
+            releases.rights_operation, releases.render_recommendation, board.render_board_digest]
 
 
 def build_worker(client: Client, s: Settings, **options: Any) -> Worker:
@@ -57,20 +63,32 @@ def build_worker(client: Client, s: Settings, **options: Any) -> Worker:
     return Worker(client, task_queue=s.task_queue, workflows=ALL_WORKFLOWS, activities=activities_for(s, client), **options)
 
 
+async def ensure_schedules(client: Client, s: Settings) -> None:
+    """Every worker start makes sure the system's schedules exist (idempotent, so any number of
+    workers may start at once). A failure is logged, not fatal: the workflows still need serving."""
+    try:
+        await ensure_board_digest_schedule(client, s)
+    except Exception:  # e.g. a namespace without permission to manage schedules
+        log.exception("could not create or update the board digest's schedule")
+
+
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     for noisy in ("weasyprint", "fontTools"):  # per-page progress and subsetting chatter
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    s = get_settings()
+    s = settings_or_exit()
+    logsafe.install()  # every configured secret is *** in this process's log
     s.data_dir.mkdir(parents=True, exist_ok=True)
     client = await connect_temporal()
+    await ensure_schedules(client, s)
     worker = build_worker(client, s)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     relay = OutboxRelay(make_engine(s.resolved_database_url), SmtpConfig.from_settings(s))
-    log.info("worker polling task queue %r", s.task_queue)
+    log.info("worker polling task queue %r; payloads %s", s.task_queue,
+             f"encrypted with key {s.payload_key_id!r}" if s.encrypts_payloads else "not encrypted")
     async with worker:
         relay_task = asyncio.create_task(relay.run(stop))
         await stop.wait()

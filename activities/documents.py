@@ -4,14 +4,23 @@ Idempotent by construction: every render is keyed by the sha256 of everything th
 output (renderer version, template, canonical text, metadata). A retry, a crashed worker or a
 second request for the same content finds the key's alias in the store and returns the PDF
 already there — the same content is never rendered twice and never stored twice.
+
+The executed agreement is sealed after rendering: one PAdES signature per signing organisation,
+from the local authority's certificates (`documents.signing`). A signature is not byte-reproducible
+(pyHanko draws a fresh document id, ECDSA a fresh nonce), so its key's alias is claimed first writer
+wins (`BlobStore.claim_alias`): two racing attempts of one request both answer with the first PDF.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import hashlib
 import json
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,9 +29,11 @@ from temporalio.exceptions import ApplicationError
 
 from documents.compose import compose
 from documents.library import load_library
+from documents.pki import LocalAuthority
 from documents.render import RENDERER_VERSION, ExecutionMismatch, VersionMeta, render_executed, render_version
+from documents.signing import SignerIdentity, seal_pdf
 from domain import activity_names as act
-from domain.agreements import ComposedVersion, ComposeRequest, ExecutedDocument, ExecuteRequest
+from domain.agreements import ComposedVersion, ComposeRequest, ExecutedDocument, ExecuteRequest, Signature
 from domain.texts import CanonicalText, canonical_json, text_sha256
 from store.blobs import BlobStore
 
@@ -30,10 +41,34 @@ T = TypeVar("T")
 HEARTBEAT_EVERY = 2.0
 
 
-async def heartbeating(fn: Callable[..., T], *args: object) -> T:
-    """Run blocking work in a thread, heartbeating meanwhile: if the worker dies, Temporal learns
-    within the heartbeat timeout and retries elsewhere, instead of waiting out start-to-close."""
-    task = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+def _render_threads() -> int:
+    try:
+        n = int(os.environ.get("HELIX_RENDER_THREADS") or 0)
+    except ValueError:
+        n = 0
+    return n if n > 0 else max(1, (os.cpu_count() or 2) // 2)
+
+
+RENDER_THREADS = _render_threads()
+"""Renders (CPU-bound, holding the GIL most of the time) run on pools of their own, each this size
+(`HELIX_RENDER_THREADS`; default half the CPUs, at least one): one for the documents a person's
+action waits on before it is answered (`interactive`: award and rejection letters, learning
+agreements, transcripts), one for the rest (drafts, executed agreements, recommendation letters,
+payment instructions, digests), so a click never queues behind a backlog of background renders.
+On the event loop's default pool (min(32, CPUs + 4) threads) renders took every thread and most
+of the GIL, and the projections that every update waits for queued behind them (bench/engine.py)."""
+_background_pool = ThreadPoolExecutor(max_workers=RENDER_THREADS, thread_name_prefix="helix-render")
+_interactive_pool = ThreadPoolExecutor(max_workers=RENDER_THREADS, thread_name_prefix="helix-render-now")
+
+
+async def heartbeating(fn: Callable[..., T], *args: object, interactive: bool = False) -> T:
+    """Run blocking render work on a render pool, heartbeating meanwhile: if the worker dies,
+    Temporal learns within the heartbeat timeout and retries elsewhere, instead of waiting out
+    start-to-close. (A render waiting for a render thread heartbeats too.) `interactive`: a
+    person's action waits on this render before it is answered."""
+    pool = _interactive_pool if interactive else _background_pool
+    call = functools.partial(contextvars.copy_context().run, fn, *args)  # as asyncio.to_thread does
+    task = asyncio.ensure_future(asyncio.get_running_loop().run_in_executor(pool, call))
     while True:
         done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_EVERY)
         if done:
@@ -46,13 +81,34 @@ def render_key(kind: str, *parts: object) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-class DocumentActivities:
-    """Bound to a blob store and the clause library; rendering runs off the event loop."""
+def signing_organisations(req: ExecuteRequest) -> list[SignerIdentity]:
+    """One signer per party that signed this term, in the order they signed (the signature page's
+    latest signature of a party, as `render_executed` prints it)."""
+    latest: dict[str, Signature] = {}
+    for s in req.signatures:
+        if s.organisation_id not in latest or s.at > latest[s.organisation_id].at:
+            latest[s.organisation_id] = s
+    parties = {p.organisation_id: p for p in req.parties}
+    ordered = sorted((s for s in latest.values() if s.organisation_id in parties), key=lambda s: (s.at, s.organisation_id))
+    return [SignerIdentity(organisation_id=s.organisation_id, organisation_name=parties[s.organisation_id].name("en"),
+                           country=parties[s.organisation_id].country, person_name=s.signer_name) for s in ordered]  # fmt: skip
 
-    def __init__(self, blobs: BlobStore, clause_dir: Path | None = None, font_cache: Path | None = None) -> None:
+
+class DocumentActivities:
+    """Bound to a blob store and the clause library (and, to execute agreements, the signing
+    authority); rendering runs off the event loop."""
+
+    def __init__(
+        self,
+        blobs: BlobStore,
+        clause_dir: Path | None = None,
+        font_cache: Path | None = None,
+        authority: LocalAuthority | None = None,
+    ) -> None:
         self.blobs = blobs
         self.clause_dir = clause_dir
         self.font_cache = font_cache
+        self.authority = authority
 
     def _cached(self, key: str) -> tuple[str, int] | None:
         """The (pdf sha, pages) an earlier render stored under `key`, if its PDF is still there."""
@@ -65,8 +121,9 @@ class DocumentActivities:
     def _store(self, key: str, pdf: bytes, pages: int) -> str:
         sha = self.blobs.put(pdf)
         meta = self.blobs.put(json.dumps({"pdf": sha, "pages": pages}).encode())
-        self.blobs.set_alias(key, meta)
-        return sha
+        winner = self.blobs.claim_alias(key, meta)
+        # Another attempt stored this key first: its PDF is the one; ours stays unreferenced.
+        return sha if winner == meta else json.loads(self.blobs.get(winner))["pdf"]
 
     def _compose_sync(self, req: ComposeRequest) -> ComposedVersion:
         try:
@@ -89,10 +146,17 @@ class DocumentActivities:
         key = render_key("executed", req.model_dump(mode="json"))
         hit = self._cached(key)
         if hit is None:
+            if self.authority is None:
+                raise ApplicationError("this worker has no signing authority to seal executed agreements",
+                                       type="NoSigningAuthority", non_retryable=True)  # fmt: skip
             try:
                 pdf, pages = render_executed(text, req, font_cache_dir=self.font_cache)
             except ExecutionMismatch as e:  # signatures on another text: retrying cannot fix that
                 raise ApplicationError(str(e), type="ExecutionMismatch", non_retryable=True) from None
+            # The signing time is the execution time from the request, never the clock of the attempt.
+            pdf = seal_pdf(pdf, signing_organisations(req), self.authority, req.executed_at)
+            # A retry after a crash finds the first attempt's alias above; two attempts racing past
+            # that check both get the first stored PDF from `_store`: one executed PDF per request.
             hit = (self._store(key, pdf, pages), pages)
         return ExecutedDocument(pdf_sha256=hit[0], pages=hit[1])
 

@@ -147,7 +147,7 @@ class GrantActivities(DocumentActivities):
 
     @activity.defn(name=RENDER_LETTER)
     async def render_letter(self, req: LetterRequest) -> ItemDocument:
-        return await heartbeating(self._letter_sync, req)
+        return await heartbeating(self._letter_sync, req, interactive=True)  # the board's deciding vote waits on it
 
     # ------------------------------------------------------------ reviewer load
 

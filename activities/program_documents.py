@@ -76,8 +76,8 @@ class ProgramDocumentActivities(DocumentActivities):
     @activity.defn(name=act.RENDER_COMPLETION_DOCUMENTS)
     async def render_completion_documents(self, req: CompletionDocumentsRequest) -> list[ItemDocument]:
         """The official joint transcript and the dual-degree certificate, in that order."""
-        return await heartbeating(self._completion_sync, req)
+        return await heartbeating(self._completion_sync, req, interactive=True)  # the last thesis update waits on it
 
     @activity.defn(name=act.RENDER_LEARNING_AGREEMENT)
     async def render_learning_agreement_doc(self, req: LearningAgreementDocumentRequest) -> ItemDocument:
-        return await heartbeating(self._learning_agreement_sync, req)
+        return await heartbeating(self._learning_agreement_sync, req, interactive=True)  # the last approval waits on it

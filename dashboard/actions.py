@@ -20,6 +20,7 @@ from dashboard import client, common
 from dashboard.revision import revision_form
 from domain.agreement_rules import signer_for
 from domain.agreements import AgreementState, Phase
+from domain.human_steps import StepKind
 from domain.parties import Person
 from store.models import StepPublic
 
@@ -198,7 +199,10 @@ def _renew_form(step: StepPublic, me: Person, state: AgreementState, scope: str)
 
 
 def initiator_actions(item_id: str, state: AgreementState, me: Person, scope: str) -> None:
-    """Open or close a review round, or void the agreement, where the phase allows it."""
+    """Open or close a review round, or void the agreement, where the phase allows it: voiding only
+    before execution (a renewal being signed is ended by declining it, an agreement in force by notice).
+    An initiator who is also an approver awaited on the review or approval step proposes revisions
+    from that step's card, which draws the same form."""
     base = {"actor_id": me.id}
     key = f"init-{item_id}"
     phase = state.phase
@@ -221,9 +225,10 @@ def initiator_actions(item_id: str, state: AgreementState, me: Person, scope: st
             on_click=_send,
             args=(item_id, "close_review", base, f"{item_id}:close_review:{round_tag}:{me.id}", scope),
         )
-    if phase in {Phase.DRAFT, Phase.REVIEW, Phase.APPROVAL}:
+    awaited = any(st.kind in (StepKind.REVIEW, StepKind.APPROVE) and me.id in {p.id for p in st.awaited} for st in state.steps)
+    if phase in {Phase.DRAFT, Phase.REVIEW, Phase.APPROVAL} and not awaited:
         revision_form(item_id, state, me, scope)
-    if phase in {Phase.DRAFT, Phase.REVIEW, Phase.APPROVAL, Phase.SIGNING}:
+    if phase in {Phase.DRAFT, Phase.REVIEW, Phase.APPROVAL, Phase.SIGNING} and state.executed_at is None:
         with cols[1].expander("Void this agreement"), st.form(f"{key}-void", border=False):
             st.text_area(
                 "Reason",

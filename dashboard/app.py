@@ -25,10 +25,13 @@ from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
 from dashboard import auth, common, grant_common, release_common  # noqa: E402
 from domain import access  # noqa: E402
+from services import logsafe  # noqa: E402
 
 log = logging.getLogger("helix.dashboard")
 
 PAGES: dict[str, dict[str, object]] = {
+    access.PAGE_OVERVIEW: {"title": "Overview", "icon": ":material/monitoring:", "file": "overview.py"},
+    access.PAGE_BOTTLENECKS: {"title": "Bottlenecks", "icon": ":material/hourglass_top:", "file": "bottlenecks.py"},
     access.PAGE_TASKS: {"title": "My tasks", "icon": ":material/inbox:", "file": "tasks.py"},
     access.PAGE_AGREEMENTS: {"title": "Agreements", "icon": ":material/contract:", "file": "agreements.py"},
     access.PAGE_AGREEMENT: {
@@ -106,6 +109,7 @@ def item_roles(person_id: str, _engine: Any, _person: Any) -> tuple[bool, bool, 
 
 
 def main() -> None:
+    logsafe.ensure_installed()  # every configured secret is *** in the server log
     engine = common.engine()
     person = auth.current_person(engine)
     if person is None:

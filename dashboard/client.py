@@ -18,6 +18,9 @@ from typing import Any
 from services import actions
 from services import agreements as svc
 from settings import connect_temporal
+from store import audit
+from store.audit import AuditEntry
+from store.models import utcnow
 
 log = logging.getLogger("helix.dashboard")
 
@@ -60,7 +63,10 @@ def send_action(workflow_id: str, action: str, data: dict[str, Any], update_id: 
     parsed = actions.parse_action(workflow_id, action, data, engine=engine())
     try:
         return asyncio.run(asyncio.wait_for(_send(workflow_id, action, parsed, update_id), ACTION_TIMEOUT_SECONDS))
-    except (svc.ActionRejected, svc.InputError):
+    except svc.ActionRejected as e:
+        _audit_refusal(engine(), workflow_id, action, data, e.message)
+        raise
+    except svc.InputError:
         raise
     except TimeoutError:
         raise EngineUnavailable(
@@ -76,6 +82,15 @@ def send_action(workflow_id: str, action: str, data: dict[str, Any], update_id: 
             "The workflow engine cannot be reached right now, so nothing was changed. "
             "Please try again in a few minutes; if it persists, tell an administrator."
         ) from None
+
+
+def _audit_refusal(engine: Any, workflow_id: str, action: str, data: dict[str, Any], message: str) -> None:
+    """A refused action is kept in the audit log: who tried what on which item, and why it was refused."""
+    try:
+        audit.append(engine, [AuditEntry(at=utcnow(), category="refused", kind=action, item_id=workflow_id,
+                                         actor_id=str(data.get("actor_id") or "") or None, detail=message)])  # fmt: skip
+    except Exception:  # the person still gets the refusal; the log gets why it was not audited
+        log.exception("a refused %s on %s could not be written to the audit log", action, workflow_id)
 
 
 def perform(workflow_id: str, action: str, data: dict[str, Any], update_id: str) -> Outcome:

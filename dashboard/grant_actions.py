@@ -28,6 +28,7 @@ from domain.grants.board import VoteChoice
 from domain.grants.money import format_money, money_in, plain
 from domain.grants.process import (
     FINAL_REPORT,
+    GRANT_CLOSED,
     AmendmentVoteAction,
     ApplicationStage,
     CancelGrantAction,
@@ -513,11 +514,14 @@ def grant_actions(wid: str, state: grants.GrantState, me: Person, scope: str) ->
     if to_review:
         review_forms(wid, state, me, to_review, scope)
         drawn = True
-    if gc.allowed(grants.check_amendment_vote, state, AmendmentVoteAction(actor_id=me.id, choice=VoteChoice.ABSTAIN)) is None:
+    # A closed or cancelled grant takes no amendment: its vote is over, whatever the check says (it looks at the amendment only).
+    live = state.stage not in GRANT_CLOSED
+    vote = AmendmentVoteAction(actor_id=me.id, choice=VoteChoice.ABSTAIN)
+    if live and gc.allowed(grants.check_amendment_vote, state, vote) is None:
         amendment_vote_form(wid, state, me, scope)
         drawn = True
     manager = any(m.id == me.id for m in state.people.fund_managers)
-    if manager and state.open_amendment is not None:
+    if live and manager and state.open_amendment is not None:
         close_amendment_button(wid, state, me, scope)
         drawn = True
     probe = ProposeAmendmentAction(actor_id=me.id, new_amount=state.amount + Decimal("0.01"), reason="---")

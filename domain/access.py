@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from domain.board import scope_for
 from domain.parties import Person, Role
 
 PAGE_TASKS = "tasks"
@@ -34,6 +35,8 @@ PAGE_RELEASE = "release"
 PAGE_MY_COUNTRY = "my-country"
 PAGE_RELEASE_TARGET = "release-target"
 PAGE_FESTIVAL = "festival"
+PAGE_OVERVIEW = "overview"
+PAGE_BOTTLENECKS = "bottlenecks"
 
 # Roles held for a university (or a ministry) that make its joint-program items someone's business.
 PROGRAM_STAFF_ROLES = {Role.PROGRAM_COORDINATOR, Role.REGISTRAR, Role.DEPARTMENT_REVIEWER, Role.MINISTRY_OFFICER}
@@ -265,12 +268,19 @@ def acts_for_release(person: Person, country: str) -> bool:
     return country.upper() in liaison_countries(person)
 
 
+def sees_board(person: Person) -> bool:
+    """Who gets the board pages (overview, bottlenecks): anyone with a board scope
+    (`domain.board.scope_for`): overseers, liaisons, university staff and fund managers."""
+    return scope_for(person) is not None
+
+
 def visible_pages(
     person: Person, grant_contact: bool = False, release_party: bool = False, festival_admin: bool = False
 ) -> list[str]:
     """The pages of the navigation, in menu order. People who can act land on their tasks;
-    a board member without another role lands on the agreements list (their votes wait under My
-    tasks, further down). Program staff and overseers get the programme pages; a student gets
+    a board member without another role lands on the network overview (their votes wait under My
+    tasks, further down). Anyone with a board scope gets the overview and bottlenecks: board members
+    first of all, others after their tasks. Program staff and overseers get the programme pages; a student gets
     their own studies (and, if a student only, no agreements). The fund's overseers get the grant
     pages, reviewers their inbox, and producers (`grant_contact`: the contact person of some
     application or grant, which only the read model knows) their own applications. Overseers and
@@ -278,7 +288,12 @@ def visible_pages(
     a release's parties (`release_party`) the matrix of their releases; festival administrators
     (`festival_admin`, or the admin role) the festival page."""
     acting = can_act(person) or grant_contact
-    pages = [PAGE_TASKS] if acting else []
+    board = sees_board(person)
+    # A board seat is oversight: the overview comes first; people who act land on their tasks.
+    pages = [PAGE_OVERVIEW, PAGE_BOTTLENECKS] if board and not acting else []
+    pages += [PAGE_TASKS] if acting else []
+    if board and acting:
+        pages += [PAGE_OVERVIEW, PAGE_BOTTLENECKS]
     if not only_student(person):
         pages += [PAGE_AGREEMENTS, PAGE_AGREEMENT]
     if not acting and has_tasks(person, grant_contact):

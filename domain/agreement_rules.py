@@ -130,9 +130,10 @@ def check_comment(state: AgreementState, a: CommentAction) -> PersonRef:
 
 
 def check_revise(state: AgreementState, a: ReviseAction) -> PersonRef:
-    person, party = _person(state, a.actor_id)
+    person, _ = _person(state, a.actor_id)
     is_initiator = a.actor_id == state.spec.initiator.id
-    if not is_initiator and (party is None or person.id not in {p.id for p in party.approvers}):
+    # an approver of any party (a person may act for two parties, e.g. a liaison of one and an approver of another)
+    if not is_initiator and not any(person.id in {p.id for p in party.approvers} for party in state.spec.parties):
         raise Rejected("Only the initiator or a party's approvers may propose a revision.")
     allowed = {Phase.DRAFT, Phase.REVIEW, Phase.APPROVAL} if is_initiator else {Phase.REVIEW, Phase.APPROVAL}
     _phase(state, allowed, "propose a revision")
@@ -238,8 +239,8 @@ def check_renew(state: AgreementState, a: RenewAction) -> PersonRef:
 
 
 def check_terminate(state: AgreementState, a: TerminateAction) -> PersonRef:
-    person, party = _person(state, a.actor_id)
-    is_signatory = party is not None and a.actor_id in {s.id for s in party.signatories}
+    person, _ = _person(state, a.actor_id)
+    is_signatory = any(a.actor_id in {s.id for s in party.signatories} for party in state.spec.parties)
     if a.actor_id != state.spec.initiator.id and not is_signatory:
         raise Rejected("Only the initiator or a party's signatory may give notice of termination.")
     _phase(state, {Phase.PENDING, Phase.ACTIVE, Phase.RENEWAL}, "give notice of termination")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -59,7 +59,7 @@ NEGOTIATION_PHASES = {Phase.DRAFT, Phase.REVIEW, Phase.APPROVAL, Phase.SIGNING}
 
 class PartySpec(BaseModel):
     organisation_id: str = Field(pattern=ID_PATTERN)
-    names: dict[str, str] = Field(min_length=1)
+    names: dict[str, Annotated[str, Field(max_length=300)]] = Field(min_length=1)
     country: str
     approvers: list[PersonRef] = Field(min_length=1, max_length=50)
     approvals_required: int = Field(default=1, ge=1, le=50)
@@ -269,7 +269,9 @@ class ReviseAction(Action):
         if len(v) > 50:
             raise ValueError("at most 50 clauses can change in one revision")
         total = 0
-        for texts in v.values():
+        for clause_id, texts in v.items():
+            if len(clause_id) > 64 or any(len(lang) > 10 for lang in texts):
+                raise ValueError("a clause id is at most 64 characters, and a language code at most 10")
             for text in texts.values():
                 if len(text) > 20_000:
                     raise ValueError("a clause may be at most 20,000 characters")

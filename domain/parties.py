@@ -123,11 +123,12 @@ class PersonRef(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
-    name: str
-    email: str
-    title: str = ""
-    organisation_id: str | None = None
+    # as long as a directory `Person` allows: a reference given whole (a licence's party) stays small
+    id: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    title: str = Field(default="", max_length=200)
+    organisation_id: str | None = Field(default=None, max_length=64)
 
     @classmethod
     def of(cls, p: Person) -> PersonRef:

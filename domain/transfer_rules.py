@@ -211,8 +211,14 @@ def check_propose_change(state: CreditTransferState, a: ProposeChangeAction) -> 
     return p, change
 
 
-def check_approve_change(state: CreditTransferState, a: ApproveChangeAction) -> tuple[PersonRef, ChangeProposal]:
+def check_approve_change(
+    state: CreditTransferState, a: ApproveChangeAction, *, strict: bool = True
+) -> tuple[PersonRef, ChangeProposal]:
+    """`strict`: refuse once the credits are posted (as proposing is); workflows replaying an older
+    history pass False in the handler (see `workflows/credit_transfer.py`)."""
     p = _require(state, a.actor_id, {TransferRole.DEPARTMENT}, "approve learning-agreement changes")
+    if strict and state.stage is TransferStage.POSTED:
+        raise Rejected("The credits are posted; the learning agreement of this term can no longer change.")
     proposal = next((x for x in state.pending_proposals() if x.change.proposal_id == a.proposal_id), None)
     if proposal is None:
         raise Rejected(f"No pending learning-agreement proposal {a.proposal_id}.")

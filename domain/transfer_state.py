@@ -69,7 +69,7 @@ class DecideCourseAction(BaseModel):
     course_code: CourseCode
     decision: CourseDecision
     home_course_code: CourseCode | None = None
-    elective_category: str | None = None
+    elective_category: str | None = Field(default=None, max_length=64)
     reason_code: RejectReason | None = None
     note: str = Field(default="", max_length=2000)
     save_as_equivalency: bool = False

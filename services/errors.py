@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import ValidationError
+
+_LINE_BREAKS = re.compile(r"\s*[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+\s*")
+
+
+def one_line(text: str) -> str:
+    """The text with its line breaks (every one `str.splitlines` knows) folded into spaces: a value a
+    person typed, quoted back in a message, never turns one error into several lines."""
+    return _LINE_BREAKS.sub(" ", text).strip()
 
 
 class InputError(ValueError):
-    """Input a person must correct; the message names the field."""
+    """Input a person must correct; the message names the field, on one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(str(message)))
 
 
 class ActionRejected(Exception):

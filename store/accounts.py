@@ -20,6 +20,8 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.parties import Person
+from store import audit
+from store.audit import AuditEntry
 from store.db import dialect_insert, reading, transaction
 from store.models import (
     AccountCreate,
@@ -131,8 +133,11 @@ def authenticate(
         account = conn.execute(select(ACCOUNT).where(ACCOUNT.c.username == name)).mappings().first()
     if account is None:
         _verify(hasher, _dummy_hash(hasher), password)
+        audit.append(engine, [AuditEntry(at=now, category="sign_in_failed", kind="unknown_username", detail=name[:64])])
         raise InvalidCredentials()
     if account["locked_until"] is not None and account["locked_until"] > now:
+        audit.append(engine, [AuditEntry(at=now, category="sign_in_failed", kind="locked", actor_id=account["person_id"],
+                                         detail=f"{name}: the account is locked")])  # fmt: skip
         raise AccountLocked(account["locked_until"])
     if not _verify(hasher, account["password_hash"], password):
         _record_failure(engine, name, now)
@@ -173,17 +178,22 @@ def _needs_rehash(hasher: PasswordHasher, password_hash: str) -> bool:
 def _record_failure(engine: Engine, name: str, now: datetime) -> NoReturn:
     """Count a failure; the fifth in a row locks the account and restarts the count. Always raises."""
     with transaction(engine) as conn:
-        failures = conn.execute(
+        failures, person_id = conn.execute(
             update(ACCOUNT)
             .where(ACCOUNT.c.username == name)
             .values(failed_attempts=ACCOUNT.c.failed_attempts + 1)
-            .returning(ACCOUNT.c.failed_attempts)
-        ).scalar_one()
+            .returning(ACCOUNT.c.failed_attempts, ACCOUNT.c.person_id)
+        ).one()
+        entries = [AuditEntry(at=now, category="sign_in_failed", kind="wrong_password", actor_id=person_id,
+                              detail=f"{name}: failure {failures} of {MAX_FAILED_ATTEMPTS}")]  # fmt: skip
         if failures >= MAX_FAILED_ATTEMPTS:
             until = now + LOCKOUT
             conn.execute(
                 update(ACCOUNT).where(ACCOUNT.c.username == name).values(failed_attempts=0, locked_until=until)
             )
+            entries.append(AuditEntry(at=now, category="locked", kind="lockout", actor_id=person_id,
+                                      detail=f"{name}: locked until {until:%Y-%m-%d %H:%M} UTC"))  # fmt: skip
+        audit.append_in(conn, entries)
     if failures >= MAX_FAILED_ATTEMPTS:
         raise AccountLocked(until)
     raise InvalidCredentials(remaining=MAX_FAILED_ATTEMPTS - failures)
@@ -220,6 +230,8 @@ def start_session(engine: Engine, person_id: str, minutes: int, now: datetime | 
                 expires_at=now + timedelta(minutes=minutes),
             )
         )
+        audit.append_in(conn, [AuditEntry(at=now, category="sign_in", kind="session_started", actor_id=person_id,
+                                          detail=f"for {minutes} minutes")])  # fmt: skip
     return token
 
 
@@ -238,7 +250,11 @@ def session_person(engine: Engine, token: str, now: datetime | None = None) -> P
 
 def end_session(engine: Engine, token: str) -> None:
     with transaction(engine) as conn:
-        conn.execute(delete(SESSION).where(SESSION.c.token_hash == _token_hash(token)))
+        person_id = conn.execute(
+            delete(SESSION).where(SESSION.c.token_hash == _token_hash(token)).returning(SESSION.c.person_id)
+        ).scalar_one_or_none()
+        if person_id is not None:
+            audit.append_in(conn, [AuditEntry(at=utcnow(), category="sign_out", kind="sign_out", actor_id=person_id)])
 
 
 def purge_sessions(engine: Engine, now: datetime | None = None) -> int:

@@ -4,7 +4,7 @@ Workflows carry document hashes, never bytes (payload limits, replay size), so a
 find a document by its hash alone. Writing to a temporary file and renaming it means a reader
 never sees half a PDF and two workers writing the same document simply agree. Reads check the
 hash, so a damaged file is reported instead of served as a signed agreement. The interface is
-small on purpose: the same five methods can sit on object storage later.
+small on purpose: the same six methods can sit on object storage later.
 """
 
 from __future__ import annotations
@@ -85,6 +85,37 @@ class BlobStore:
 
     def set_alias(self, key: str, sha: str) -> None:
         _write_atomically(self._alias_path(key), _check_sha(sha).encode("ascii"))
+
+    def claim_alias(self, key: str, sha: str) -> str:
+        """Point `key` at `sha` unless another writer already did; return the hash `key` ends up at.
+
+        First writer wins: where two attempts of one activity race (a worker presumed dead still
+        finishing beside its retry), both return the first one's document, so a render that is not
+        byte-reproducible (a signed PDF) is still one document per key. An alias whose document has
+        gone is replaced. On object storage this is a conditional put (If-None-Match: *)."""
+        _check_sha(sha)
+        target = self._alias_path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                os.fchmod(f.fileno(), 0o644)
+                f.write(sha.encode("ascii"))
+                f.flush()
+                os.fsync(f.fileno())
+            try:
+                os.link(tmp, target)  # fails if the alias exists: the atomic "create if absent"
+            except FileExistsError:
+                current = self.get_alias(key)
+                if current is not None:
+                    return current
+                os.replace(tmp, target)
+        finally:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        return sha
 
     def get_alias(self, key: str) -> str | None:
         """The hash stored under `key`, or None when unknown or when its document has gone."""

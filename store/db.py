@@ -86,11 +86,92 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def init_db(engine: Engine) -> None:
-    """Create missing tables. Migrations will take over once the schema has shipped."""
-    import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BASELINE_REVISION = "0001"  # the schema Helix had before migrations; older databases are stamped with it
+_PG_INIT_LOCK = 0x48454C4944  # serialises schema changes of processes starting together
 
-    SQLModel.metadata.create_all(engine)
+
+def alembic_config(connection: Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The migration the database is at (None: empty, or created before migrations)."""
+    from alembic.migration import MigrationContext
+
+    with reading(engine) as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def init_db(engine: Engine) -> None:
+    """Bring the schema to the current revision, in one transaction under a lock, so processes
+    starting together (worker, dashboard, CLI) do it once.
+
+    An empty database gets every table at once (`create_all`) and is stamped at head; one created
+    before migrations (tables, no `alembic_version`) is stamped at the baseline and upgraded; any
+    other is upgraded. Then the derived tables are filled from the event history where empty.
+    """
+    from alembic import command
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect, text
+
+    import store.audit  # the audit log's append-only triggers, created with its table
+    import store.models  # registers the tables on SQLModel.metadata
+
+    with transaction(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_INIT_LOCK})
+        current = MigrationContext.configure(conn).get_current_revision()
+        cfg = alembic_config(conn)
+        if current is None and not inspect(conn).has_table("item"):
+            SQLModel.metadata.create_all(conn)
+            command.stamp(cfg, "head")
+        else:
+            if current is None:
+                command.stamp(cfg, BASELINE_REVISION)
+            if current != head_revision():
+                command.upgrade(cfg, "head")
+    backfill_milestones(engine)
+    store.audit.backfill_from_events(engine)
+
+
+def backfill_milestones(engine: Engine) -> int:
+    """Fill the milestone table from the event history when it is empty but events exist (a read
+    model that predates it). Returns the rows written; safe to run again."""
+    from sqlalchemy import exists, func, select
+
+    from domain.board import milestone_kinds
+    from store.models import EventRow, ItemRow, MilestoneRow
+
+    event, item, milestone = EventRow.__table__, ItemRow.__table__, MilestoneRow.__table__
+    with reading(engine) as conn:
+        if conn.execute(select(exists(select(milestone.c.item_id)))).scalar() or not conn.execute(
+            select(exists(select(event.c.item_id)))
+        ).scalar():
+            return 0
+    first = (
+        select(event.c.item_id, event.c.kind, item.c.item_type, func.min(event.c.at).label("at"))
+        .join(item, item.c.item_id == event.c.item_id)
+        .where(event.c.kind.in_(sorted(milestone_kinds())))
+        .group_by(event.c.item_id, event.c.kind, item.c.item_type)
+    )
+    with transaction(engine) as conn:
+        conn.execute(milestone.insert().from_select(["item_id", "kind", "item_type", "at"], first))
+        return conn.execute(select(func.count()).select_from(milestone)).scalar() or 0
 
 
 @contextmanager

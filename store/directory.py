@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -22,6 +21,8 @@ from pydantic import (
 from sqlalchemy import Connection, Engine, select
 
 from domain.parties import Organisation, Person, Role
+from services.errors import InputError, one_line
+from services.files import parse_text, read_text
 from store.accounts import (
     MIN_PASSWORD_LENGTH,
     AccountExists,
@@ -31,12 +32,17 @@ from store.accounts import (
 from store.db import dialect_insert, reading, transaction
 from store.models import AccountRow, OrganisationRow, PersonRow
 
+MAX_DIRECTORY_BYTES = 2 * 1024 * 1024
+"""The network's whole directory fits in far less; a larger file is refused unread."""
 ORG = OrganisationRow.__table__
 PERSON = PersonRow.__table__
 
 
 class DirectoryError(ValueError):
-    """A directory file or entry that cannot be loaded; the message names the file and the field."""
+    """A directory file or entry that cannot be loaded; the message names the file and the field, on one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(str(message)))
 
 
 class AccountSpec(BaseModel):
@@ -203,15 +209,16 @@ def _problems(e: ValidationError) -> str:
 
 
 def read_directory(path: Path) -> DirectoryFile:
-    """Parse and validate a directory file (YAML or JSON) without touching the database."""
+    """Parse and validate a directory file (YAML or JSON) without touching the database.
+
+    Read like every file people write (`services.files`: at most `MAX_DIRECTORY_BYTES`, UTF-8,
+    nesting and YAML aliases bounded); JSON is read as the YAML it also is."""
+    path = Path(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as e:
-        raise DirectoryError(f"{path}: cannot read the directory file ({e.strerror})") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise DirectoryError(f"{path}: not valid YAML or JSON{where}: {getattr(e, 'problem', e)}") from None
+        raw = parse_text(read_text(path, "directory", MAX_DIRECTORY_BYTES), is_json=False, label="YAML or JSON")
+    except InputError as e:
+        message = str(e).removeprefix(f"{path}: ").replace("no such file", "cannot read the directory file (no such file)")
+        raise DirectoryError(f"{path}: {message}") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

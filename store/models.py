@@ -132,7 +132,9 @@ class ItemBase(SQLModel):
 
 class ItemRow(ItemBase, table=True):
     __tablename__ = "item"
-    __table_args__ = (Index("ix_item_type_phase", "item_type", "phase"),)
+    # Type and phase lead (lists, counts per phase); created_at, closed_at and countries follow so
+    # the board's counts on a past day and per country are read from the index alone.
+    __table_args__ = (Index("ix_item_type_phase_cover", "item_type", "phase", "created_at", "closed_at", "countries"),)
 
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     search_text: str = Field(default="", sa_type=Text, description="casefolded id, title, party names")
@@ -151,10 +153,16 @@ class ItemDetail(ItemBase):
 class ItemPartyRow(SQLModel, table=True):
     __tablename__ = "item_party"
 
+    # A scope's items (a country's, an organisation's) come from these two indexes alone.
+    __table_args__ = (
+        Index("ix_item_party_country_item", "country", "item_id"),
+        Index("ix_item_party_organisation_item", "organisation_id", "item_id"),
+    )
+
     item_id: str = Field(primary_key=True, foreign_key="item.item_id", ondelete="CASCADE")
-    organisation_id: str = Field(primary_key=True, max_length=64, index=True)
+    organisation_id: str = Field(primary_key=True, max_length=64)
     role: str = Field(primary_key=True, default="party", max_length=40)
-    country: str | None = Field(default=None, max_length=2, index=True)
+    country: str | None = Field(default=None, max_length=2)
 
 
 # ---------------------------------------------------------------- human steps
@@ -182,7 +190,8 @@ class StepRow(StepBase, table=True):
     """A human step, open (closed_at null) or done; done steps stay for time-to-decision statistics."""
 
     __tablename__ = "step"
-    __table_args__ = (Index("ix_step_open", "closed_at", "opened_at"),)
+    # Open steps (closed_at null) by age, with what the board counts them by, from the index alone.
+    __table_args__ = (Index("ix_step_open_cover", "closed_at", "opened_at", "due_at", "item_type", "country", "item_id"),)
 
 
 class StepAwaitRow(SQLModel, table=True):
@@ -221,6 +230,38 @@ class EventBase(SQLModel):
 
 class EventRow(EventBase, table=True):
     __tablename__ = "event"
+
+
+class AuditRow(SQLModel, table=True):
+    """One row of the hash-chained, append-only audit log (store/audit.py)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_item", "item_id", "item_seq"),)
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = Field(sa_type=UTCDateTime)
+    category: str = Field(max_length=20)
+    kind: str = Field(max_length=60)
+    item_id: str | None = Field(default=None, max_length=200)
+    item_seq: int | None = None
+    actor_id: str | None = Field(default=None, max_length=64)
+    detail: str = Field(default="", sa_type=Text)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class MilestoneRow(SQLModel, table=True):
+    """When an item first reached a milestone (the first event of a kind the board counts:
+    `domain.board.milestone_kinds`). Written with the events; funnels, completions and figures on
+    a past day count these rows instead of scanning every event."""
+
+    __tablename__ = "item_milestone"
+    __table_args__ = (Index("ix_milestone_type_kind_at_item", "item_type", "kind", "at", "item_id"),)
+
+    item_id: str = Field(primary_key=True, foreign_key="item.item_id", ondelete="CASCADE")
+    kind: str = Field(primary_key=True, max_length=60)
+    item_type: str = Field(max_length=40)
+    at: datetime = Field(sa_type=UTCDateTime)
 
 
 class EventPublic(EventBase):

@@ -137,8 +137,9 @@ def deliver(
     try:
         client = _connect(smtp, smtp_factory)
     except (OSError, smtplib.SMTPException) as e:
-        _release(engine, key, f"could not reach the mail server: {e}")
-        raise TransientMailError(str(e)) from e
+        said = _without_password(str(e), smtp)  # some servers echo the login they refused
+        _release(engine, key, f"could not reach the mail server: {said}")
+        raise TransientMailError(said) from e
     try:
         refused = client.send_message(message)
     except smtplib.SMTPRecipientsRefused as e:
@@ -172,6 +173,12 @@ def _connect(smtp: SmtpConfig, factory: SmtpFactory) -> Any:
         _quit(client)
         raise
     return client
+
+
+def _without_password(text: str, smtp: SmtpConfig) -> str:
+    """The outbox's error column is shown on the dashboard: never with the SMTP password in it."""
+    password = smtp.password.get_secret_value() if smtp.password else ""
+    return text.replace(password, "***") if password else text
 
 
 def _quit(client: Any) -> None:

@@ -17,14 +17,18 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from domain.agreements import TERMINAL_PHASES, AgreementProjection, Event
+from domain.board import milestone_kinds
 from domain.human_steps import OpenStep
 from domain.readmodel import ItemDocument, ItemParty, ItemSnapshot
+from store import audit
+from store.audit import AuditEntry
 from store.db import dialect_insert, transaction
 from store.models import (
     DocumentRow,
     EventRow,
     ItemPartyRow,
     ItemRow,
+    MilestoneRow,
     StepAwaitRow,
     StepRow,
     utcnow,
@@ -35,6 +39,7 @@ PARTY = ItemPartyRow.__table__
 STEP = StepRow.__table__
 AWAIT = StepAwaitRow.__table__
 EVENT = EventRow.__table__
+MILESTONE = MilestoneRow.__table__
 DOCUMENT = DocumentRow.__table__
 
 
@@ -66,7 +71,7 @@ def project_item_in(
     if updated_at is not None:
         _replace_parties(conn, item.item_id, item.parties)
         _replace_open_steps(conn, item, steps, closed_at=updated_at)
-    _insert_events(conn, item.item_id, events)
+    _insert_events(conn, item.item_id, events, item.item_type)
     _upsert_documents(conn, item.item_id, documents)
     return updated_at is not None
 
@@ -188,7 +193,7 @@ def _step_values(item: ItemSnapshot, s: OpenStep) -> dict[str, Any]:
     }
 
 
-def _insert_events(conn: Connection, item_id: str, events: Sequence[Event]) -> None:
+def _insert_events(conn: Connection, item_id: str, events: Sequence[Event], item_type: str) -> None:
     """Insert the events not yet stored; reading first keeps long histories cheap to re-send."""
     if not events:
         return
@@ -208,6 +213,22 @@ def _insert_events(conn: Connection, item_id: str, events: Sequence[Event]) -> N
     if rows:
         stmt = dialect_insert(conn, EVENT).on_conflict_do_nothing(index_elements=[EVENT.c.item_id, EVENT.c.seq])
         conn.execute(stmt, rows)
+        _insert_milestones(conn, item_id, item_type, rows)
+        audit.append_in(conn, [AuditEntry(at=r["at"], category="event", kind=r["kind"], item_id=item_id, item_seq=r["seq"],
+                                          actor_id=r.get("actor_id"), detail=r.get("detail") or "") for r in rows])  # fmt: skip
+
+
+def _insert_milestones(conn: Connection, item_id: str, item_type: str, events: Sequence[dict[str, Any]]) -> None:
+    """The first time the item reached each milestone the board counts (a repeat keeps the first)."""
+    kinds = milestone_kinds()
+    first: dict[str, datetime] = {}
+    for e in events:
+        if e["kind"] in kinds and e["kind"] not in first:
+            first[e["kind"]] = e["at"]
+    if not first:
+        return
+    stmt = dialect_insert(conn, MILESTONE).on_conflict_do_nothing(index_elements=[MILESTONE.c.item_id, MILESTONE.c.kind])
+    conn.execute(stmt, [{"item_id": item_id, "kind": k, "item_type": item_type, "at": at} for k, at in first.items()])
 
 
 def _upsert_documents(conn: Connection, item_id: str, documents: Sequence[ItemDocument]) -> None:
@@ -310,6 +331,6 @@ def forget_item(engine: Engine, item_id: str) -> None:
     """Remove an item and everything hanging off it, before rebuilding it from its workflow."""
     with transaction(engine) as conn:
         conn.execute(delete(AWAIT).where(AWAIT.c.item_id == item_id))
-        for table in (STEP, PARTY, EVENT, DOCUMENT):
+        for table in (STEP, PARTY, EVENT, MILESTONE, DOCUMENT):
             conn.execute(delete(table).where(table.c.item_id == item_id))
         conn.execute(delete(ITEM).where(ITEM.c.item_id == item_id))

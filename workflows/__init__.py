@@ -1,6 +1,7 @@
 """Workflow definitions. `ALL_WORKFLOWS` is what a worker registers."""
 
 from workflows.agreement import AgreementWorkflow
+from workflows.board_digest import BoardDigestWorkflow
 from workflows.country_release import CountryReleaseWorkflow
 from workflows.credit_transfer import CreditTransferWorkflow
 from workflows.festival import FestivalWorkflow
@@ -20,4 +21,5 @@ ALL_WORKFLOWS = [
     FestivalWorkflow,
     FilmRightsWorkflow,
     CountryReleaseWorkflow,
+    BoardDigestWorkflow,
 ]

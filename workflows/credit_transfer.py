@@ -17,6 +17,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -281,7 +282,8 @@ class CreditTransferWorkflow:
     @workflow.update
     async def approve_change(self, a: ApproveChangeAction) -> TransferResult:
         async with self.lock:
-            person, proposal = self._check(rules.check_approve_change, a)
+            strict = workflow.patched("no-change-approval-after-posting")
+            person, proposal = self._check(partial(rules.check_approve_change, strict=strict), a)
             self.s.learning_agreement = apply_change(self.s.learning_agreement, proposal.change)
             proposal.status, proposal.approved_by = ProposalStatus.APPROVED, person.id
             self._event(

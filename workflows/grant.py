@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -348,7 +349,8 @@ class GrantWorkflow(HumanWorkflow):
     @workflow.update
     async def vote_amendment(self, a: AmendmentVoteAction) -> GrantResult:
         async with self.lock:
-            person, amendment, vote = self.check(rules.check_amendment_vote, a)
+            strict = workflow.patched("amendments-only-while-active")
+            person, amendment, vote = self.check(partial(rules.check_amendment_vote, strict=strict), a)
             amendment.votes.append(vote)
             self.event("amendment_voted", person, vote.choice.value)
             if len(amendment.votes) == len(self.s.people.board):
@@ -362,7 +364,8 @@ class GrantWorkflow(HumanWorkflow):
     @workflow.update
     async def close_amendment_vote(self, a: CloseVoteAction) -> GrantResult:
         async with self.lock:
-            _, amendment, decision = self.check(rules.check_close_amendment, a)
+            strict = workflow.patched("amendments-only-while-active")
+            _, amendment, decision = self.check(partial(rules.check_close_amendment, strict=strict), a)
             return self._result(await self._decide_amendment(amendment, decision))
 
     @close_amendment_vote.validator

@@ -67,6 +67,44 @@ def header(item: ItemDetail, state: AgreementState, me: Person) -> None:
                 f"{state.spec.id}-executed-term{state.term_number}.pdf",
                 primary=True,
             )
+            signature_status(state.executed_pdf_sha256)
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _verification(sha: str, pki_dir: str) -> dict | None:
+    """verify_pdf of a stored PDF, once per document: its bytes never change under its hash."""
+    import logging
+
+    from documents.pki import LocalAuthority
+    from documents.signing import NotAPdf, verify_pdf
+
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # tracebacks of failed checks; problems are shown instead
+    root = LocalAuthority.trust_root(pki_dir)
+    if root is None:
+        return None
+    try:
+        return verify_pdf(common.blobs().get(sha), root).model_dump(mode="json")
+    except (BlobError, NotAPdf):
+        return None
+
+
+def signature_status(sha: str) -> None:
+    """The executed PDF's PAdES signatures, checked against this server's signing authority."""
+    result = _verification(sha, str(common.settings().data_dir / "pki"))
+    if result is None:
+        return
+    signatures = result["signatures"]
+    if not signatures:
+        st.caption("This PDF carries no digital signature (executed before Helix sealed its PDFs).")
+        return
+    who = ", ".join(s["organisation"] for s in signatures)
+    n = len(signatures)
+    headline = f"Digitally signed by {n} organisation{'s' if n != 1 else ''} (PAdES)"
+    if result["ok"]:
+        st.caption(f":material/verified_user: {headline}: {who}. Every signature is intact, issued by this "
+                   "server's signing authority, and the last one covers the whole file.")  # fmt: skip
+    else:
+        st.error(f"{headline}, but the check failed: " + " ".join(result["problems"]), icon=":material/gpp_bad:")
 
 
 def pdf_download(sha: str, label: str, file_name: str, primary: bool = False) -> None:

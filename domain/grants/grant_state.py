@@ -209,13 +209,22 @@ def check_propose_amendment(state: GrantState, a: ProposeAmendmentAction) -> Per
     return p
 
 
-def check_amendment_vote(state: GrantState, a: AmendmentVoteAction) -> tuple[PersonRef, Amendment, Vote]:
+def _amendment_still_open(state: GrantState) -> None:
+    if state.stage is not GrantStage.ACTIVE:
+        raise Rejected(f"The grant is {state.stage.value}: its amendment can no longer be voted on or decided.")
+
+
+def check_amendment_vote(state: GrantState, a: AmendmentVoteAction, *, strict: bool = True) -> tuple[PersonRef, Amendment, Vote]:
+    """`strict`: only while the grant is active (a cancelled grant's amendment is moot); workflows
+    replaying an older history pass False in the handler (see `workflows/grant.py`)."""
     p = _one(state.people.board, a.actor_id)
     if p is None:
         raise Rejected(f"{a.actor_id} cannot vote on amendments: only members of the board can.")
     amendment = state.open_amendment
     if amendment is None:
         raise Rejected("No amendment is before the board.")
+    if strict:
+        _amendment_still_open(state)
     try:
         vote = Vote(member_id=a.actor_id, choice=a.choice, reason=a.reason)
     except ValidationError as e:
@@ -233,11 +242,13 @@ def amendment_decision(state: GrantState, amendment: Amendment) -> Decision:
     return d
 
 
-def check_close_amendment(state: GrantState, a: CloseVoteAction) -> tuple[PersonRef, Amendment, Decision]:
+def check_close_amendment(state: GrantState, a: CloseVoteAction, *, strict: bool = True) -> tuple[PersonRef, Amendment, Decision]:
     p = fund_manager(state, a.actor_id, "close the board's vote")
     amendment = state.open_amendment
     if amendment is None:
         raise Rejected("No amendment is before the board.")
+    if strict:
+        _amendment_still_open(state)
     d = amendment_decision(state, amendment)
     if d.outcome is Outcome.NO_QUORUM:
         raise Rejected(f"The vote cannot be closed yet. {d.reasons[0]}")

@@ -72,6 +72,12 @@ def check_currency(code: str) -> str:
 
 
 MAX_AMOUNT = Decimal(10) ** 15  # a quadrillion: beyond any fund, and far from Decimal's limits
+MIN_EXPONENT = -100  # 1E-100: finer than any share or amount; keeps `plain` short and Decimal in its limits
+
+
+def _shown(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def to_decimal(value: Any) -> Decimal:
@@ -83,14 +89,17 @@ def to_decimal(value: Any) -> Decimal:
     elif isinstance(value, int | str):
         try:
             d = Decimal(str(value).strip().replace(",", "").replace("_", ""))
-        except InvalidOperation:
-            raise ValueError(f"'{value}' is not an amount of money") from None
+        except (InvalidOperation, ValueError):  # ValueError: an int of more than 4,300 digits
+            raise ValueError(f"'{_shown(value)}' is not an amount of money") from None
     else:
-        raise ValueError(f"{value!r} is not an amount of money")
+        raise ValueError(f"{_shown(repr(value))} is not an amount of money")
     if not d.is_finite():
-        raise ValueError(f"'{value}' is not an amount of money")
-    if abs(d) >= MAX_AMOUNT:
-        raise ValueError(f"'{value}' is larger than any amount Helix handles (under {MAX_AMOUNT:,})")
+        raise ValueError(f"'{_shown(value)}' is not an amount of money")
+    # copy_abs and comparisons need no context: abs() of 1E+1000000 would raise decimal.Overflow
+    if d.copy_abs() >= MAX_AMOUNT:
+        raise ValueError(f"'{_shown(value)}' is larger than any amount Helix handles (under {MAX_AMOUNT:,})")
+    if d and d.as_tuple().exponent < MIN_EXPONENT:
+        raise ValueError(f"'{_shown(value)}' has more decimals than any amount Helix handles")
     return d
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -25,6 +26,8 @@ from domain.grants.tranches import Tranche
 from domain.parties import PersonRef
 
 ACTOR = Field(min_length=1, max_length=64)
+Key = Annotated[str, Field(max_length=64)]
+"""A criterion or tranche id as a key of an action's mapping."""
 
 # ---------------------------------------------------------------- who takes part
 
@@ -99,9 +102,9 @@ class ScreenAction(BaseModel):
 
 class ScoreAction(BaseModel):
     actor_id: str = ACTOR
-    values: dict[str, Decimal] = Field(min_length=1, max_length=30, description="criterion id → mark")
+    values: dict[Key, Decimal] = Field(min_length=1, max_length=30, description="criterion id → mark")
     comment: str = Field(default="", max_length=4000)
-    criterion_comments: dict[str, str] = Field(default_factory=dict)
+    criterion_comments: dict[Key, Annotated[str, Field(max_length=2000)]] = Field(default_factory=dict, max_length=30)
 
 
 class DeclineReviewAction(BaseModel):
@@ -156,7 +159,7 @@ class ProposeAmendmentAction(BaseModel):
 
     actor_id: str = ACTOR
     new_amount: PositiveAmount | None = None
-    due_dates: dict[str, date] = Field(default_factory=dict, max_length=20, description="tranche id → new due date")
+    due_dates: dict[Key, date] = Field(default_factory=dict, max_length=20, description="tranche id → new due date")
     reason: str = Field(min_length=3, max_length=2000)
 
 
@@ -171,7 +174,7 @@ class CancelGrantAction(BaseModel):
 
     actor_id: str = ACTOR
     reason: str = Field(min_length=3, max_length=2000)
-    clawback: Amount = Decimal(0)
+    clawback: Amount = Decimal("0.00")  # as validated: a JSON round trip gives "0.00" back
 
 
 class GrantResult(BaseModel):

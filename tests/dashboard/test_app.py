@@ -218,6 +218,8 @@ def test_initiator_closes_review_or_voids_where_the_phase_allows(app: AppTest, t
 def test_board_reads_list_and_detail_without_action_widgets(app: AppTest, temporal: FakeTemporal) -> None:
     sign_in(app, "board.chair")
     no_failure(app)
+    assert app.title[0].value == "Network overview"  # a board seat lands on the overview
+    app.switch_page("views/agreements.py").run()
     assert "Agreements" in texts(app) and "read-only" in texts(app)
     [table] = app.dataframe
     assert set(table.value["Title"]) == KR_TITLES | {"BFA–VGIK Film School Partnership"}

@@ -11,11 +11,15 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
+from activities.documents import DocumentActivities, render_key
 from documents.compose import compose
 from documents.library import load_library
+from documents.pki import LocalAuthority
 from documents.render import ExecutionMismatch, VersionMeta, render_executed, render_version
+from documents.signing import verify_pdf
 from domain.agreements import AgreementKind, Approval, Event, ExecuteRequest, PartySpec, Signature, Version
-from domain.texts import CanonicalText, text_sha256
+from domain.texts import CanonicalText, canonical_json, text_sha256
+from store.blobs import BlobStore
 from tests.documents.examples import CREATED, party, request
 
 HOSTILE_NAME = "<script>alert(1)</script> {{ 7*7 }}"
@@ -209,3 +213,29 @@ def test_a_one_language_text_prints_in_one_column(font_cache: Path) -> None:
     textpage = page.get_textpage()
     lines = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
     assert max(b[2] for b in lines) > page.get_width() * 0.7  # body text runs across the page
+
+
+def test_the_executed_activity_seals_one_signature_per_organisation_once(
+    text_en_ko: CanonicalText, executed: tuple[bytes, int, ExecuteRequest], font_cache: Path, tmp_path: Path
+) -> None:
+    req = executed[2]
+    blobs = BlobStore(tmp_path / "documents")
+    blobs.put(canonical_json(text_en_ko))
+    authority = LocalAuthority.open_or_create(tmp_path / "pki")
+    acts = DocumentActivities(blobs, None, font_cache, authority)
+    first = acts._execute_sync(req)
+    pdf = blobs.get(first.pdf_sha256)
+    result = verify_pdf(pdf, authority)
+    assert result.ok, result.problems
+    # One signature per signing organisation, in the order they signed, all stating the execution time.
+    assert [s.field_name for s in result.signatures] == [f"Sig_{s.organisation_id}" for s in sorted(req.signatures, key=lambda s: s.at)]
+    assert [s.organisation for s in result.signatures] == [p.name("en") for p in req.parties]
+    assert {s.signed_at for s in result.signatures} == {req.executed_at}
+    assert result.signatures[0].reason == f"Signed for {req.parties[0].name('en')} by Signer 1"
+    assert first.pages == len(PdfReader(io.BytesIO(pdf)).pages) == executed[1]
+    # A retry (or a second worker) answers with the same stored PDF, never a second sealing of it.
+    assert acts._execute_sync(req) == first
+    assert DocumentActivities(blobs, None, font_cache, LocalAuthority.open_or_create(tmp_path / "pki"))._execute_sync(req) == first
+    # An attempt that raced past the cache check with its own sealing gets the first one's PDF back.
+    raced = acts._store(render_key("executed", req.model_dump(mode="json")), pdf + b"%another sealing\n", first.pages)
+    assert raced == first.pdf_sha256

@@ -6,6 +6,7 @@ from domain.access import (
     PAGE_AGREEMENT,
     PAGE_AGREEMENTS,
     PAGE_APPLICATION,
+    PAGE_BOTTLENECKS,
     PAGE_CREDIT_REQUESTS,
     PAGE_CREDIT_TRANSFER,
     PAGE_FESTIVAL,
@@ -17,6 +18,7 @@ from domain.access import (
     PAGE_MY_REVIEWS,
     PAGE_MY_STUDIES,
     PAGE_OUTBOX,
+    PAGE_OVERVIEW,
     PAGE_PROGRAMS,
     PAGE_RELEASE,
     PAGE_RELEASE_TARGET,
@@ -103,12 +105,12 @@ RELEASE_PAGES = [PAGE_RELEASES, PAGE_RELEASE_TARGET, PAGE_RELEASE]  # what overs
 
 
 def test_pages_in_menu_order() -> None:
-    assert visible_pages(KIM) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_RELEASES, PAGE_MY_COUNTRY,
+    assert visible_pages(KIM) == [PAGE_TASKS, PAGE_OVERVIEW, PAGE_BOTTLENECKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_RELEASES, PAGE_MY_COUNTRY,
                                   PAGE_RELEASE_TARGET, PAGE_RELEASE, PAGE_OUTBOX]  # fmt: skip
     program_pages = [PAGE_PROGRAMS, PAGE_STUDENTS, PAGE_CREDIT_REQUESTS, PAGE_STUDENT, PAGE_CREDIT_TRANSFER]
     grant_pages = [PAGE_GRANTS, PAGE_FUNDS, PAGE_REVIEWERS, PAGE_APPLICATION, PAGE_GRANT]
-    # overseers see programs and the fund; a board seat lands on the agreements, its votes wait under My tasks
-    assert visible_pages(BOARD) == [PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_TASKS, *program_pages, *grant_pages, *RELEASE_PAGES,
+    # overseers see programs and the fund; a board seat lands on the overview, its votes wait under My tasks
+    assert visible_pages(BOARD) == [PAGE_OVERVIEW, PAGE_BOTTLENECKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_TASKS, *program_pages, *grant_pages, *RELEASE_PAGES,
                                     PAGE_OUTBOX]  # fmt: skip
 
 
@@ -172,7 +174,7 @@ def test_a_staff_grant_without_an_organisation_counts_for_the_persons_own() -> N
 
 def test_program_pages_by_role() -> None:
     program_pages = [PAGE_PROGRAMS, PAGE_STUDENTS, PAGE_CREDIT_REQUESTS, PAGE_STUDENT, PAGE_CREDIT_TRANSFER]
-    assert visible_pages(COORDINATOR) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, *program_pages, PAGE_OUTBOX]
+    assert visible_pages(COORDINATOR) == [PAGE_TASKS, PAGE_OVERVIEW, PAGE_BOTTLENECKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, *program_pages, PAGE_OUTBOX]
     assert visible_pages(MINISTRY) == visible_pages(COORDINATOR)
     assert only_student(MINJI) and not only_student(COORDINATOR)
     assert visible_pages(MINJI) == [PAGE_TASKS, PAGE_MY_STUDIES, PAGE_STUDENT, PAGE_CREDIT_TRANSFER, PAGE_OUTBOX]
@@ -227,7 +229,7 @@ def test_the_applicant_sees_their_own_application_and_grant_not_the_reviews() ->
 
 
 def test_grant_pages_by_role() -> None:
-    assert visible_pages(FUND_MANAGER) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_GRANTS, PAGE_FUNDS,
+    assert visible_pages(FUND_MANAGER) == [PAGE_TASKS, PAGE_OVERVIEW, PAGE_BOTTLENECKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_GRANTS, PAGE_FUNDS,
                                            PAGE_REVIEWERS, PAGE_APPLICATION, PAGE_GRANT, PAGE_OUTBOX]  # fmt: skip
     assert visible_pages(OLGA) == [PAGE_TASKS, PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_MY_REVIEWS, PAGE_APPLICATION, PAGE_OUTBOX]
     assert visible_pages(PRIYA) == [PAGE_AGREEMENTS, PAGE_AGREEMENT, PAGE_OUTBOX]  # not (yet) anyone's contact

