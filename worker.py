@@ -26,7 +26,7 @@ from activities.records import OutboxRelay, RecordActivities
 from activities.releases import ReleaseActivities
 from documents.pki import LocalAuthority
 from services import logsafe
-from services.schedules import ensure_board_digest_schedule
+from services.schedules import ensure_board_digest_schedule, ensure_board_snapshots_schedule
 from settings import Settings, connect_temporal, settings_or_exit
 from store.blobs import BlobStore
 from store.db import init_db, make_engine
@@ -53,7 +53,8 @@ def activities_for(s: Settings, client: Client | None = None) -> list[Any]:
             program.forward_agreement_phase, program_docs.render_completion_documents,
             program_docs.render_learning_agreement_doc, grants.ledger_operation, grants.issue_payment, grants.render_letter,
             grants.reviewer_load, grants.void_agreement,
-            releases.rights_operation, releases.render_recommendation, board.render_board_digest]
+            releases.rights_operation, releases.render_recommendation, board.render_board_digest,
+            board.refresh_board_snapshots]
 
 
 def build_worker(client: Client, s: Settings, **options: Any) -> Worker:
@@ -66,10 +67,11 @@ def build_worker(client: Client, s: Settings, **options: Any) -> Worker:
 async def ensure_schedules(client: Client, s: Settings) -> None:
     """Every worker start makes sure the system's schedules exist (idempotent, so any number of
     workers may start at once). A failure is logged, not fatal: the workflows still need serving."""
-    try:
-        await ensure_board_digest_schedule(client, s)
-    except Exception:  # e.g. a namespace without permission to manage schedules
-        log.exception("could not create or update the board digest's schedule")
+    for ensure in (ensure_board_digest_schedule, ensure_board_snapshots_schedule):
+        try:
+            await ensure(client, s)
+        except Exception:  # e.g. a namespace without permission to manage schedules
+            log.exception("could not create or update a schedule (%s)", ensure.__name__)
 
 
 async def main() -> None:

@@ -24,7 +24,7 @@ from temporalio import activity
 
 from activities.documents import DocumentActivities, heartbeating, render_key
 from documents.board import render_board_digest
-from domain.board import Lifecycle, Scope
+from domain.board import REFRESH_BOARD_SNAPSHOTS, Lifecycle, RefreshReport, Scope
 from domain.board_digest import (
     DIGEST_ITEM_ID,
     DIGEST_ITEM_TITLE,
@@ -40,7 +40,7 @@ from domain.board_digest import (
     digest_title,
 )
 from domain.readmodel import ItemDocument, ItemSnapshot
-from store import audit, board
+from store import audit, board, board_snapshot
 from store.blobs import BlobStore
 from store.db import reading, transaction
 from store.models import DocumentRow
@@ -118,6 +118,12 @@ class BoardActivities(DocumentActivities):
     @activity.defn(name=RENDER_BOARD_DIGEST)
     async def render_board_digest(self, req: DigestRequest) -> DigestResult:
         return await heartbeating(self._digest_sync, req)
+
+    @activity.defn(name=REFRESH_BOARD_SNAPSHOTS)
+    async def refresh_board_snapshots(self) -> RefreshReport:
+        """Recompute the board views people keep open (store/board_snapshot.py). Idempotent: it
+        only ever replaces a kept view with a newer reading of the read model."""
+        return await heartbeating(board_snapshot.refresh, self.engine)
 
 
 __all__ = ["WHOLE_NETWORK", "BoardActivities", "digest_content", "digests_item"]

@@ -362,6 +362,18 @@ class StepMedian(BaseModel):
     steps: int
 
 
+class RefreshReport(BaseModel):
+    """What one background refresh of the kept board views did (store/board_snapshot.py)."""
+
+    refreshed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+
+
+REFRESH_BOARD_SNAPSHOTS = "refresh_board_snapshots"
+
+
 # ---------------------------------------------------------------- scopes
 
 

@@ -1,4 +1,4 @@
-"""Temporal Schedules of the system: the weekly board digest.
+"""Temporal Schedules of the system: the weekly board digest, and the board views' refresh every minute.
 
 `ensure_board_digest_schedule` runs at every worker start (and before the demo's first digest):
 it creates the `board-digest-weekly` schedule, or brings an existing one's timing, action and
@@ -25,6 +25,7 @@ from temporalio.client import (
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
     ScheduleCalendarSpec,
+    ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleRange,
@@ -37,6 +38,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.board_digest import DigestResult
 from settings import Settings, get_settings
 from workflows.board_digest import WORKFLOW_ID, BoardDigestWorkflow
+from workflows.board_snapshots import WORKFLOW_ID as SNAPSHOTS_WORKFLOW_ID
+from workflows.board_snapshots import BoardSnapshotsWorkflow
 
 log = logging.getLogger("helix.schedules")
 
@@ -50,6 +53,9 @@ EVERY_MONDAY_0600_UTC = ScheduleCalendarSpec(
 # skips the missed weeks instead of producing them all at once when the server comes back.
 CATCHUP_WINDOW = timedelta(days=1)
 RUN_TIMEOUT = timedelta(hours=6)  # a stuck run ends well before next week's would be skipped
+BOARD_SNAPSHOTS_SCHEDULE_ID = "board-snapshots"
+SNAPSHOTS_EVERY = timedelta(minutes=1)
+SNAPSHOTS_RUN_TIMEOUT = timedelta(minutes=20)
 
 
 def board_digest_schedule(settings: Settings) -> Schedule:
@@ -70,12 +76,33 @@ def _definition(s: Schedule) -> tuple[object, ...]:
     return (*action, spec, s.policy.overlap, s.policy.catchup_window)
 
 
+def board_snapshots_schedule(settings: Settings) -> Schedule:
+    """Every minute, the board's kept views are brought up to date (workflows/board_snapshots.py).
+    No catch-up: after an outage one run does it all."""
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            BoardSnapshotsWorkflow.run, id=SNAPSHOTS_WORKFLOW_ID, task_queue=settings.task_queue,
+            execution_timeout=SNAPSHOTS_RUN_TIMEOUT,
+        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=SNAPSHOTS_EVERY)]),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=SNAPSHOTS_EVERY),
+    )
+
+
 async def ensure_board_digest_schedule(client: Client, settings: Settings) -> None:
     """Create the weekly digest's schedule, or update an existing one to this definition. Idempotent."""
-    desired = board_digest_schedule(settings)
+    await _ensure(client, BOARD_DIGEST_SCHEDULE_ID, board_digest_schedule(settings))
+
+
+async def ensure_board_snapshots_schedule(client: Client, settings: Settings) -> None:
+    """Create the board views' refresh schedule, or update an existing one to this definition."""
+    await _ensure(client, BOARD_SNAPSHOTS_SCHEDULE_ID, board_snapshots_schedule(settings))
+
+
+async def _ensure(client: Client, schedule_id: str, desired: Schedule) -> None:
     try:
-        await client.create_schedule(BOARD_DIGEST_SCHEDULE_ID, desired)
-        log.info("created schedule %s", BOARD_DIGEST_SCHEDULE_ID)
+        await client.create_schedule(schedule_id, desired)
+        log.info("created schedule %s", schedule_id)
         return
     except ScheduleAlreadyRunningError:
         pass
@@ -84,12 +111,12 @@ async def ensure_board_digest_schedule(client: Client, settings: Settings) -> No
         current = inp.description.schedule
         if _definition(current) == _definition(desired):
             return None  # nothing to change: the usual case, and no write
-        log.info("updating schedule %s to this version's definition", BOARD_DIGEST_SCHEDULE_ID)
+        log.info("updating schedule %s to this version's definition", schedule_id)
         return ScheduleUpdate(
             schedule=Schedule(action=desired.action, spec=desired.spec, policy=desired.policy, state=current.state)
         )
 
-    await client.get_schedule_handle(BOARD_DIGEST_SCHEDULE_ID).update(in_line)
+    await client.get_schedule_handle(schedule_id).update(in_line)
 
 
 async def trigger_board_digest(client: Client, settings: Settings | None = None) -> None:
@@ -151,9 +178,12 @@ async def produce_board_digest(
 
 __all__ = [
     "BOARD_DIGEST_SCHEDULE_ID",
+    "BOARD_SNAPSHOTS_SCHEDULE_ID",
     "DigestNotStarted",
     "board_digest_schedule",
+    "board_snapshots_schedule",
     "ensure_board_digest_schedule",
+    "ensure_board_snapshots_schedule",
     "produce_board_digest",
     "trigger_board_digest",
 ]

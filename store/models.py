@@ -264,6 +264,25 @@ class MilestoneRow(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
 
 
+class BoardSnapshotRow(SQLModel, table=True):
+    """A board view (the overview, or the step medians) computed for a scope and kept, so a page at
+    100,000 items reads one row instead of aggregating the read model (store/board_snapshot.py).
+    `version` is the audit log's head when the figures were read; `scope` rebuilds the Scope for
+    the refresher; `viewed_at` lets it skip what nobody has looked at lately."""
+
+    __tablename__ = "board_snapshot"
+
+    key: str = Field(primary_key=True, max_length=64)
+    view: str = Field(max_length=40)
+    scope: str = Field(sa_type=Text)
+    as_of: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int
+    computed_at: datetime = Field(sa_type=UTCDateTime)
+    compute_ms: float
+    viewed_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    body: str = Field(sa_type=Text)
+
+
 class EventPublic(EventBase):
     pass
 

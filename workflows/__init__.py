@@ -2,6 +2,7 @@
 
 from workflows.agreement import AgreementWorkflow
 from workflows.board_digest import BoardDigestWorkflow
+from workflows.board_snapshots import BoardSnapshotsWorkflow
 from workflows.country_release import CountryReleaseWorkflow
 from workflows.credit_transfer import CreditTransferWorkflow
 from workflows.festival import FestivalWorkflow
@@ -22,4 +23,5 @@ ALL_WORKFLOWS = [
     FilmRightsWorkflow,
     CountryReleaseWorkflow,
     BoardDigestWorkflow,
+    BoardSnapshotsWorkflow,
 ]

@@ -11,7 +11,7 @@ from dashboard import board_common as bc
 from dashboard import common
 from domain.board import ITEM_TYPE_LABELS, Scope
 from domain.reference import COUNTRIES
-from store import board, directory
+from store import board, board_snapshot, directory
 
 
 def step_filters(scope: Scope) -> dict[str, object]:
@@ -36,7 +36,10 @@ def medians_section(scope: Scope, as_of: object) -> None:
                "before the chosen day; slowest first.")  # fmt: skip
     by = st.radio("Group by", ["country", "organisation"], horizontal=True, key="bn-by",
                   format_func=lambda b: "Country" if b == "country" else "Organisation")  # fmt: skip
-    medians = board.step_medians(common.engine(), scope, as_of, by=by)  # type: ignore[arg-type]
+    kept = board_snapshot.step_medians(common.engine(), scope, as_of, by=by)  # type: ignore[arg-type]
+    medians = kept.value
+    if not kept.current:
+        st.caption(f"As of {common.when(kept.computed_at)}; on a network this size the medians are recomputed every minute.")
     if not medians:
         st.info("No step in scope was closed in that period.", icon=":material/hourglass_empty:")
         return

@@ -17,7 +17,7 @@ from dashboard import board_common as bc
 from dashboard import common
 from domain.board import LIFECYCLE_LABELS, Lifecycle, Overview, Scope
 from domain.grants.money import format_money
-from store import board
+from store import board, board_snapshot
 
 IN_FORCE = ("active", "renewal", "terminating", "pending", "executing")
 
@@ -256,8 +256,12 @@ def page() -> None:
 
     @st.fragment(run_every=bc.REFRESH_SECONDS if live else None)
     def body() -> None:
-        ov = board.overview(common.engine(), scope, as_of)
-        when = "Live, refreshed every 30 seconds" if live else "From the event history"
+        kept = board_snapshot.overview(common.engine(), scope, as_of)
+        ov = kept.value
+        if not kept.current:
+            when = "Being brought up to date: on a network this size the figures are recomputed every minute"
+        else:
+            when = "Live, refreshed every 30 seconds" if live else "From the event history"
         st.caption(f"{when} · as of {common.when(ov.as_of)}")
         metrics(ov)
         picked: str | None = None

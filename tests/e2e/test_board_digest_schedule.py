@@ -21,13 +21,16 @@ from temporalio.testing import WorkflowEnvironment
 from domain.board_digest import DIGEST_ITEM_ID, DIGEST_KIND, digest_id_for
 from services.schedules import (
     BOARD_DIGEST_SCHEDULE_ID,
+    BOARD_SNAPSHOTS_SCHEDULE_ID,
     ensure_board_digest_schedule,
+    ensure_board_snapshots_schedule,
     produce_board_digest,
     trigger_board_digest,
 )
 from settings import Settings, installed_binary
-from store import queries
+from store import board_snapshot, queries
 from store.blobs import BlobStore
+from store.board_snapshot import WHOLE_NETWORK
 from store.db import init_db, make_engine
 from worker import build_worker
 from workflows.board_digest import SCHEDULED_START
@@ -114,3 +117,31 @@ async def test_triggering_makes_one_digest_a_week(dev: WorkflowEnvironment, tmp_
     nominal = [(await dev.client.get_workflow_handle(w).describe()).typed_search_attributes.get(SCHEDULED_START) for w in runs]
     assert first.as_of in nominal  # the digest is of the schedule's nominal time
     assert {digest_id_for(n) for n in nominal if n is not None} == {first.digest_id}
+
+
+async def test_the_board_views_refresh_every_minute(dev: WorkflowEnvironment, tmp_path: Path) -> None:
+    """The `board-snapshots` schedule: every minute, never two at once; a run keeps the whole
+    network's overview ready in the read model."""
+    s = settings_for(tmp_path)
+    engine = make_engine(s.resolved_database_url)
+    init_db(engine)
+    await asyncio.gather(*(ensure_board_snapshots_schedule(dev.client, s) for _ in range(2)))
+    handle = dev.client.get_schedule_handle(BOARD_SNAPSHOTS_SCHEDULE_ID)
+    desc = await handle.describe()
+    assert isinstance(desc.schedule.action, ScheduleActionStartWorkflow)
+    assert (desc.schedule.action.workflow, desc.schedule.action.task_queue) == ("BoardSnapshots", s.task_queue)
+    assert [i.every for i in desc.schedule.spec.intervals] == [timedelta(minutes=1)]
+    assert desc.schedule.policy.overlap is ScheduleOverlapPolicy.SKIP
+
+    async with build_worker(dev.client, s):
+        await handle.trigger()
+        for _ in range(600):
+            desc = await handle.describe()
+            if desc.info.recent_actions:
+                break
+            await asyncio.sleep(0.1)
+        run = desc.info.recent_actions[-1].action
+        report = await dev.client.get_workflow_handle(run.workflow_id, run_id=run.first_execution_run_id).result()
+    assert report["refreshed"] == 1  # the whole network's overview, made ready before anyone asks
+    kept = board_snapshot.overview(engine, WHOLE_NETWORK)
+    assert kept.current and kept.value.scope_label == "the whole network"

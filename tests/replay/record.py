@@ -37,6 +37,7 @@ from domain.agreements import (
     TermSpec,
     VoidAction,
 )
+from domain.board import REFRESH_BOARD_SNAPSHOTS, RefreshReport
 from domain.board_digest import RENDER_BOARD_DIGEST, DigestRequest, DigestResult, digest_title
 from domain.credit_transfer import CourseDecision
 from domain.grants.board import VoteChoice
@@ -70,6 +71,7 @@ from tests.workflows.joint_program import transfer_input, until
 from workflows import ALL_WORKFLOWS
 from workflows.agreement import AgreementInput, AgreementWorkflow
 from workflows.board_digest import BoardDigestWorkflow
+from workflows.board_snapshots import BoardSnapshotsWorkflow
 from workflows.credit_transfer import CreditTransferWorkflow
 from workflows.grant import GrantWorkflow
 from workflows.grant_application import GrantApplicationWorkflow
@@ -330,6 +332,19 @@ async def board_digest_weekly(client: Client, env: WorkflowEnvironment, queue: s
     return h
 
 
+@activity.defn(name=REFRESH_BOARD_SNAPSHOTS)
+async def fake_refresh_board_snapshots() -> RefreshReport:
+    """The refresh activity's stand-in: a report shaped like the real one, nothing read."""
+    return RefreshReport(refreshed=2, unchanged=1, removed=0, seconds=0.4)
+
+
+async def board_snapshots(client: Client, env: WorkflowEnvironment, queue: str) -> WorkflowHandle:
+    """A run as the every-minute schedule starts it: one activity."""
+    h = await client.start_workflow(BoardSnapshotsWorkflow.run, id="board-snapshots-replay", task_queue=queue)
+    await h.result()
+    return h
+
+
 async def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     scenarios = [
@@ -343,6 +358,7 @@ async def main() -> None:
         ("grant-application-awarded", grant_round),
         ("festival-award-fanout", release_round),
         ("board-digest-weekly", board_digest_weekly),
+        ("board-snapshots", board_snapshots),
     ]
     for name, scenario in scenarios:
         if (OUT / f"{name}.json").exists():
@@ -351,7 +367,7 @@ async def main() -> None:
             test_server_existing_path=test_server_path(), data_converter=pydantic_data_converter
         ) as env:
             fakes = FakeActivities(client=env.client)
-            activities = [*fakes.all(), fake_board_digest]
+            activities = [*fakes.all(), fake_board_digest, fake_refresh_board_snapshots]
             async with Worker(env.client, task_queue="record", workflows=ALL_WORKFLOWS, activities=activities):
                 result = await scenario(env.client, env, "record")
                 handles = result if isinstance(result, dict) else {name: result}
