@@ -20,6 +20,7 @@ from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from services import agreements as svc
+from services.errors import EngineBusy
 from settings import connect_temporal, get_settings
 from store import queries
 from store.blobs import BlobError, BlobStore
@@ -75,6 +76,8 @@ def run(coro: Any) -> Any:
         return asyncio.run(coro)
     except RPCError as e:
         fail(f"the Temporal server did not answer ({e.message}); is the system running? (see README)")
+    except EngineBusy as e:
+        fail(e.message)
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         fail("the action was sent but no answer came in time; it may still take effect — check with 'agreement show'")
     except (ConnectionError, OSError, RuntimeError) as e:

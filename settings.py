@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     session_minutes: int = 60
     demo: bool = True
+    worker_workflow_tasks: int = Field(
+        default=8, ge=1, le=500,
+        description="Workflow tasks one worker process runs at once. Each is short CPU work on one event loop: "
+        "more than a few per core only makes every task slower, and past the 10 s task timeout they are retried.",
+    )  # fmt: skip
+    worker_activities: int = Field(
+        default=32, ge=1, le=2000,
+        description="Activities one worker process runs at once. Most wait on the database or the server; "
+        "renders also queue for their own pool (HELIX_RENDER_THREADS).",
+    )  # fmt: skip
     payload_key: SecretStr | None = Field(
         default=None, description="base64 of 32 bytes: encrypt every Temporal payload (AES-256-GCM); `helix keys new`"
     )

@@ -61,6 +61,11 @@ def build_worker(client: Client, s: Settings, **options: Any) -> Worker:
     """Activities are async (blocking work runs in threads); on shutdown, in-flight tasks get
     `graceful_shutdown_timeout` to finish before they are cancelled and retried elsewhere."""
     options.setdefault("graceful_shutdown_timeout", timedelta(seconds=30))
+    # The SDK's defaults (100 workflow tasks and 100 activities at once) let a restarted worker on a
+    # small machine take the whole backlog in one go: every task slowed past its timeout and was
+    # retried, and the queue stalled for a minute or two. Bounded, the backlog drains in order.
+    options.setdefault("max_concurrent_workflow_tasks", s.worker_workflow_tasks)
+    options.setdefault("max_concurrent_activities", s.worker_activities)
     return Worker(client, task_queue=s.task_queue, workflows=ALL_WORKFLOWS, activities=activities_for(s, client), **options)
 
 

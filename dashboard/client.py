@@ -17,6 +17,7 @@ from typing import Any
 
 from services import actions
 from services import agreements as svc
+from services.errors import EngineBusy
 from settings import connect_temporal
 from store import audit
 from store.audit import AuditEntry
@@ -68,6 +69,9 @@ def send_action(workflow_id: str, action: str, data: dict[str, Any], update_id: 
         raise
     except svc.InputError:
         raise
+    except EngineBusy as e:
+        log.warning("sending %s to %s: %s", action, workflow_id, e.message)
+        raise EngineUnavailable(e.message) from None
     except TimeoutError:
         raise EngineUnavailable(
             f"The workflow engine did not answer within {ACTION_TIMEOUT_SECONDS:.0f} seconds, so the action may not "

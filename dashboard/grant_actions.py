@@ -363,10 +363,20 @@ def report_options(state: grants.GrantState, actor_id: str) -> dict[str, str]:
     return out
 
 
+MAX_REPORT_BYTES = 25 * 2**20  # also the server's upload limit (.streamlit/config.toml maxUploadSize)
+
+
 def _report(wid: str, state: grants.GrantState, me_id: str, key: str, scope: str) -> None:
     reference = _text(f"{key}-reference")
     upload = st.session_state.get(f"{key}-file")
     if upload is not None:
+        if upload.size > MAX_REPORT_BYTES:
+            common.flash(False, f"The file is {upload.size / 2**20:.1f} MiB; a report may be at most "
+                                f"{MAX_REPORT_BYTES // 2**20} MiB. Give its document reference instead.", scope)  # fmt: skip
+            return
+        if not upload.getvalue().startswith(b"%PDF-"):
+            common.flash(False, f"“{upload.name}” is not a PDF file; please upload the report as a PDF.", scope)
+            return
         try:
             reference = common.blobs().put(upload.getvalue())
         except Exception:  # noqa: BLE001 - the store's failure is a sentence for the producer

@@ -1,4 +1,4 @@
-"""The two ways an action from outside Temporal fails that a person can read and act on."""
+"""The ways an action from outside Temporal fails that a person can read and act on."""
 
 from __future__ import annotations
 
@@ -24,6 +24,16 @@ class InputError(ValueError):
 
 class ActionRejected(Exception):
     """The workflow refused an action; `message` is the validator's sentence."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class EngineBusy(Exception):
+    """The server took the action but could not answer in time (a workflow held up by load, or one
+    whose code is failing and waits for a fix). `message` says what to do; repeating the action is
+    safe, its update id makes it count once."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

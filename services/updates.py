@@ -1,7 +1,8 @@
 """Sending one human action to a running workflow as an update, for every lifecycle.
 
 The update id makes a repeated click or a retry count once. A validator's refusal comes back as
-`ActionRejected` with its sentence; a workflow that has finished is a sentence too, never a trace.
+`ActionRejected` with its sentence; a workflow that has finished is a sentence too, never a trace;
+a server too busy to answer in time, or a workflow held up by failing code, is `EngineBusy`.
 """
 
 from __future__ import annotations
@@ -9,10 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError, RPCStatusCode
 
-from services.errors import ActionRejected, InputError, problems
+from services.errors import ActionRejected, EngineBusy, InputError, problems
+
+BUSY = ("The {what} could not answer in time (the system is busy), so the action may not have been "
+        "recorded yet. Reload in a moment to see; repeating the action is safe, it counts once.")  # fmt: skip
+NOT_ANSWERING = ("The {what} cannot take actions right now (it is held up and the administrators are told), "
+                 "so nothing was changed. Please try again later.")  # fmt: skip
 
 
 async def send_update(client: Client, wid: str, update: Any, action: BaseModel, update_id: str | None, *, what: str) -> Any:
@@ -22,9 +28,16 @@ async def send_update(client: Client, wid: str, update: Any, action: BaseModel, 
     except WorkflowUpdateFailedError as e:
         cause = e.cause
         raise ActionRejected(getattr(cause, "message", None) or str(cause)) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise EngineBusy(BUSY.format(what=what)) from None
     except RPCError as e:
-        if "not found" in str(e).lower() or "already completed" in str(e).lower():
+        text = str(e).lower()
+        if "not found" in text or "already completed" in text:
             raise ActionRejected(f"This {what} is no longer running; nothing was changed.") from None
+        if "workflow task in failed state" in text:  # its code fails on this history: nothing is accepted
+            raise EngineBusy(NOT_ANSWERING.format(what=what)) from None
+        if e.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.CANCELLED):
+            raise EngineBusy(BUSY.format(what=what)) from None
         raise
 
 

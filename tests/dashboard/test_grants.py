@@ -467,3 +467,35 @@ def test_every_grant_page_renders_for_every_role(app: AppTest, username: str) ->
         except ValueError:
             continue
         no_failure(app)
+
+
+class _Upload:
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name, self.data, self.size = name, data, len(data)
+
+    def getvalue(self) -> bytes:
+        return self.data
+
+
+@pytest.mark.parametrize(
+    ("upload", "says"),
+    [
+        (_Upload("report.pdf", b"%PDF-1.7\n" + b"0" * (25 * 2**20)), "at most 25 MiB"),
+        (_Upload("report.pdf", b"PK\x03\x04 a zip named .pdf"), "is not a PDF file"),
+    ],
+)
+def test_a_report_upload_too_large_or_not_a_pdf_is_refused_before_storing(
+    monkeypatch: pytest.MonkeyPatch, upload: _Upload, says: str
+) -> None:
+    from dashboard import grant_actions as ga
+
+    flashes: list[tuple[bool, str]] = []
+    stored: list[bytes] = []
+    sent: list[object] = []
+    monkeypatch.setattr(ga.st, "session_state", {"k-file": upload, "k-tranche": "t1"})
+    monkeypatch.setattr(ga.common, "flash", lambda ok, message, scope: flashes.append((ok, message)))
+    monkeypatch.setattr(ga.common, "blobs", lambda: type("B", (), {"put": lambda self, data: stored.append(data) or "sha"})())
+    monkeypatch.setattr(ga, "_send", lambda *args: sent.append(args))
+    ga._report("grant-1", None, "producer-1", "k", "scope")  # type: ignore[arg-type]
+    assert [ok for ok, _ in flashes] == [False] and says in flashes[0][1]
+    assert stored == [] and sent == []
