@@ -10,7 +10,7 @@ left is Temporal itself (history, workflow tasks, activity round trips) and a mi
 
 Run as a worker process by the benchmark:
 
-    python -m bench.bare --address 127.0.0.1:7233 --db /tmp/x/bare.db --task-queue bench-bare
+    python -m bench.bare --address 127.0.0.1:7233 --db /tmp/x/bare.db [--max-workflow-tasks 8 --max-activities 32]
 """
 
 from __future__ import annotations
@@ -124,18 +124,25 @@ def create_schema(path: str) -> None:
         c.execute(SCHEMA)
 
 
-async def serve(address: str, db: str, task_queue: str) -> None:
+async def serve(address: str, db: str, task_queue: str, max_workflow_tasks: int | None = None, max_activities: int | None = None) -> None:
+    """Serve `task_queue`; the limits, when given, are the Helix workers' (worker.py's build_worker),
+    so that the comparison is of the same concurrency (unset: the SDK's defaults)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     _Db.path = db
     create_schema(db)
     client = await Client.connect(address)
-    worker = Worker(client, task_queue=task_queue, workflows=[BareWorkflow], activities=[noop, project])
+    caps: dict[str, int] = {}
+    if max_workflow_tasks:
+        caps["max_concurrent_workflow_tasks"] = max_workflow_tasks
+    if max_activities:
+        caps["max_concurrent_activities"] = max_activities
+    worker = Worker(client, task_queue=task_queue, workflows=[BareWorkflow], activities=[noop, project], **caps)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with worker:
-        logging.getLogger("bench.bare").info("worker polling task queue %r", task_queue)
+        logging.getLogger("bench.bare").info("worker polling task queue %r; limits %s", task_queue, caps or "the SDK's defaults")
         await stop.wait()
 
 
@@ -144,8 +151,10 @@ def main() -> None:
     parser.add_argument("--address", required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--task-queue", default=TASK_QUEUE)
+    parser.add_argument("--max-workflow-tasks", type=int, help="max_concurrent_workflow_tasks (default: the SDK's)")
+    parser.add_argument("--max-activities", type=int, help="max_concurrent_activities (default: the SDK's)")
     args = parser.parse_args()
-    asyncio.run(serve(args.address, args.db, args.task_queue))
+    asyncio.run(serve(args.address, args.db, args.task_queue, args.max_workflow_tasks, args.max_activities))
 
 
 if __name__ == "__main__":

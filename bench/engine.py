@@ -164,6 +164,19 @@ def transient(e: BaseException) -> bool:
     return isinstance(e, ConnectionError)
 
 
+def worker_config() -> dict[str, Any]:
+    """The limits each worker process runs under, read from the settings the workers get (their
+    environment is this process's, with the run's folder, database and server)."""
+    from activities.documents import _render_threads
+    from settings import get_settings
+
+    s = get_settings()
+    return {"workflow_tasks": s.worker_workflow_tasks, "activities": s.worker_activities, "render_threads": _render_threads(),
+            "payloads_encrypted": s.encrypts_payloads,
+            "set_by": {k: os.environ[k] for k in ("HELIX_WORKER_WORKFLOW_TASKS", "HELIX_WORKER_ACTIVITIES", "HELIX_RENDER_THREADS")
+                       if os.environ.get(k)} or "defaults"}  # fmt: skip
+
+
 def configure_settings(data_dir: Path, database_url: str, address: str, task_queue: str = "helix") -> None:
     """Point this process's settings (which the services read) at the run's data folder and servers."""
     from settings import get_settings
@@ -230,14 +243,19 @@ class Cluster:
         return p
 
     def helix_workers(self, n: int, data_dir: Path, database_url: str, task_queue: str = "helix") -> list[subprocess.Popen[bytes]]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("HELIX_", "TEMPORAL_")) and k != "DATABASE_URL"}
+        # the caller's HELIX_ settings (worker caps, render threads, payload key: the driver's converter
+        # uses the same) reach the workers; the data folder, database and server are the run's own
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
         env |= {"HELIX_DATA_DIR": str(data_dir), "DATABASE_URL": database_url, "TEMPORAL_ADDRESS": self.address,
                 "HELIX_TASK_QUEUE": task_queue, "PYTHONUNBUFFERED": "1"}  # fmt: skip
         return [self.start_worker([sys.executable, str(ROOT / "worker.py")], env, f"worker-{i + 1}") for i in range(n)]
 
-    def bare_workers(self, n: int, db: Path) -> list[subprocess.Popen[bytes]]:
+    def bare_workers(self, n: int, db: Path, caps: dict[str, int] | None = None) -> list[subprocess.Popen[bytes]]:
+        """`caps`: the Helix workers' concurrency limits, so both runs are held to the same."""
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         cmd = [sys.executable, "-m", "bench.bare", "--address", self.address, "--db", str(db)]
+        if caps:
+            cmd += ["--max-workflow-tasks", str(caps["workflow_tasks"]), "--max-activities", str(caps["activities"])]
         return [self.start_worker(cmd, env, f"bare-worker-{i + 1}") for i in range(n)]
 
     async def ready(self, procs: list[subprocess.Popen[bytes]], seconds: float = 180) -> None:
@@ -575,6 +593,7 @@ class EngineRun:
         self.engine: Engine | None = None
         self.worker_procs: list[subprocess.Popen[bytes]] = []
         self.today = date.today()
+        self.worker_config: dict[str, Any] = {}
         self.fund_id = ""
         self.festival_wid = ""
 
@@ -587,6 +606,7 @@ class EngineRun:
         from store.directory import load_directory
 
         configure_settings(self.data_dir, self.database_url, self.cluster.address, TASK_QUEUE)
+        self.worker_config = worker_config()
         self.cluster.start_server()
         self.engine = make_engine(self.database_url)
         init_db(self.engine)
@@ -1020,6 +1040,56 @@ def activity_stats(histories: dict[str, list[Any]]) -> tuple[dict[str, Any], dic
     return acts, {"queue": dist(wft_queue), "run": dist(wft_run), "timed_out": wft_timeouts}, identities
 
 
+def history_sizes(histories: dict[str, list[Any]]) -> dict[str, Any]:
+    """How big the histories and their payloads are: per workflow type, events and KiB (p50, max);
+    per activity type and per update name, the largest input and result (KiB). Temporal warns at
+    512 KiB for one payload and refuses 2 MiB; a history is cut off at 50 MiB or 51,200 events."""
+
+    def kib(payloads: Any) -> float:
+        return round(sum(p.ByteSize() for p in payloads.payloads) / 1024, 1)
+
+    per_wf: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    largest: dict[str, dict[str, float]] = defaultdict(lambda: {"input_kib": 0.0, "result_kib": 0.0})
+    for events in histories.values():
+        if not events:
+            continue
+        first = events[0]
+        wf = first.workflow_execution_started_event_attributes.workflow_type.name or "?"
+        per_wf[wf].append((len(events), sum(e.ByteSize() for e in events)))
+        w = largest[f"workflow {wf}"]
+        w["input_kib"] = max(w["input_kib"], kib(first.workflow_execution_started_event_attributes.input))
+        names: dict[int, str] = {}
+        updates: dict[str, str] = {}
+        for e in events:
+            et = e.event_type
+            if et == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+                a = e.activity_task_scheduled_event_attributes
+                names[e.event_id] = f"activity {a.activity_type.name}"
+                row = largest[names[e.event_id]]
+                row["input_kib"] = max(row["input_kib"], kib(a.input))
+            elif et == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+                a = e.activity_task_completed_event_attributes
+                if a.scheduled_event_id in names:
+                    row = largest[names[a.scheduled_event_id]]
+                    row["result_kib"] = max(row["result_kib"], kib(a.result))
+            elif et == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+                a = e.workflow_execution_update_accepted_event_attributes
+                name = f"update {a.accepted_request.input.name}"
+                updates[a.accepted_request.meta.update_id] = name
+                row = largest[name]
+                row["input_kib"] = max(row["input_kib"], kib(a.accepted_request.input.args))
+            elif et == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+                a = e.workflow_execution_update_completed_event_attributes
+                name = updates.get(a.meta.update_id) or "update ?"
+                row = largest[name]
+                row["result_kib"] = max(row["result_kib"], kib(a.outcome.success))
+    workflows = {wf: {"n": len(v), "events_p50": pct([x[0] for x in v], 50), "events_max": max(x[0] for x in v),
+                      "kib_p50": round((pct([x[1] for x in v], 50) or 0) / 1024, 1), "kib_max": round(max(x[1] for x in v) / 1024, 1)}
+                 for wf, v in sorted(per_wf.items())}  # fmt: skip
+    top = sorted(largest.items(), key=lambda kv: -max(kv[1].values()))[:8]
+    return {"workflows": workflows, "largest_payloads": dict(top)}
+
+
 def step_plan(life: Life, histories: dict[str, list[Any]]) -> tuple[int, list[int]] | None:
     """(activities before the first update, activities after each update) over the lifecycle's
     workflows, in time order, up to its end: what the bare workflow repeats."""
@@ -1055,7 +1125,8 @@ async def run_bare(run: EngineRun, plans: dict[str, tuple[int, list[int]]]) -> d
     assert run.client is not None
     db = run.tmp / "bare.db"
     bare.create_schema(str(db))
-    procs = run.cluster.bare_workers(run.workers, db)
+    caps = {"workflow_tasks": run.worker_config.get("workflow_tasks", 100), "activities": run.worker_config.get("activities", 100)}
+    procs = run.cluster.bare_workers(run.workers, db, caps)
     await run.cluster.ready(procs)
     client = await run.cluster.connect()  # the default converter, as the bare worker's
     engine = create_engine(f"sqlite:///{db}", connect_args={"check_same_thread": False})
@@ -1092,7 +1163,7 @@ async def run_bare(run: EngineRun, plans: dict[str, tuple[int, list[int]]]) -> d
     run.cluster.stop_workers(procs)
     engine.dispose()
     out = summarise(rec, n)
-    out.update(workers=workers, other_cpu_s_cumulative=other, plans={k: {"start": v[0], "updates": v[1], "activities": v[0] + sum(v[1])} for k, v in plans.items()},
+    out.update(workers=workers, worker_caps=caps, other_cpu_s_cumulative=other, plans={k: {"start": v[0], "updates": v[1], "activities": v[0] + sum(v[1])} for k, v in plans.items()},
                load_before=load_before, load_after=load_average())  # fmt: skip
     return out
 
@@ -1182,7 +1253,10 @@ def goals(result: dict[str, Any]) -> list[dict[str, Any]]:
 def print_table(result: dict[str, Any]) -> None:
     c = result["config"]
     h, b = result["helix"], result.get("bare") or {}
-    print(f"\nengine: N={c['n']} per type, server={c['server']}, workers={c['workers']}, poll {c['poll_ms']} ms, admission window {c['admission_window_per_type']} per type; "
+    wc = c.get("worker") or {}
+    print(f"\nengine: N={c['n']} per type, server={c['server']}, workers={c['workers']} (each at most {wc.get('workflow_tasks')} workflow tasks and"
+          f" {wc.get('activities')} activities at once; render threads: {wc.get('render_threads')}), poll {c['poll_ms']} ms,"
+          f" admission window {c['admission_window_per_type']} per type; "
           f"load average {result['load_before']} → {result['load_after']} on {result['machine']['cpus']} CPUs")  # fmt: skip
     head = f"{'type':<18}{'done':>9}{'wall s':>9}{'per s':>8}{'bare per s':>11}{'ratio':>7}{'acc→vis p50/p95 ms':>21}{'sent→done p50/p95 ms':>23}{'lifecycle p50 s':>16}"
     print(head)
@@ -1211,6 +1285,11 @@ def print_table(result: dict[str, Any]) -> None:
           f" over 5 s / timed out before completion (worker logs): {h['workflow_task_overruns']['over_5s']} /"
           f" {h['workflow_task_overruns']['timed_out_before_completion']}; peak in flight: "
           + ", ".join(f"{k} {t.get('peak_in_flight')}" for k, t in h["types"].items() if k in TYPES))  # fmt: skip
+    hs = h.get("history_sizes") or {}
+    if hs.get("workflows"):
+        print("histories, p50 (max): " + "; ".join(f"{k} {v['events_p50']} events, {v['kib_p50']} KiB ({v['events_max']}, {v['kib_max']} KiB)"
+                                                    for k, v in hs["workflows"].items()))  # fmt: skip
+        print("largest payloads (KiB in / out): " + "; ".join(f"{k} {v['input_kib']} / {v['result_kib']}" for k, v in hs["largest_payloads"].items()))
     if h.get("stalled"):
         print(f"STALLED: {h['stalled']}")
     print("\nslowest steps (share of the lifecycles' time):")
@@ -1249,6 +1328,7 @@ async def bench(n: int, server: str, workers: int, poll_ms: float, bare: bool, h
     }  # fmt: skip
     try:
         await run.start()
+        result["config"]["worker"] = run.worker_config
         inputs = await run.setup()
         result["load_before"] = load_average()
         run.log(f"set-up done; load average {result['load_before']}; driving {n} lifecycles of each of {len(TYPES)} types")
@@ -1271,6 +1351,7 @@ async def bench(n: int, server: str, workers: int, poll_ms: float, bare: bool, h
         helix["activities"] = acts
         helix["workflow_tasks"] = wft
         helix["task_identities"] = dict(identities)
+        helix["history_sizes"] = history_sizes(hist)
         helix["history_sample"] = {k: sum(1 for lf in sample if lf.kind == k) for k in TYPES}
         plans: dict[str, tuple[int, list[int]]] = {}
         for kind in TYPES:
@@ -1310,7 +1391,10 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [f"### Engine: N={c['n']} per type, dev server {c['server']}, {c['workers']} worker process{'es' if c['workers'] > 1 else ''}", "",
              f"`{result['command']}` — {result['measured_at']}; load average {result.get('load_before')} → {result.get('load_after')}"
              f" (1/5/15 min) on {result['machine']['cpus']} CPUs; admission window {c['admission_window_per_type']} per type;"
-             f" read model polled every {c['poll_ms']} ms.", "",
+             f" read model polled every {c['poll_ms']} ms. Each worker process runs at most"
+             f" {(c.get('worker') or {}).get('workflow_tasks')} workflow tasks and {(c.get('worker') or {}).get('activities')} activities at once"
+             f" (HELIX_WORKER_WORKFLOW_TASKS, HELIX_WORKER_ACTIVITIES; the bare workers the same); render threads:"
+             f" {(c.get('worker') or {}).get('render_threads')}.", "",
              "| type | completed | wall (s) | lifecycles/s | bare lifecycles/s | Helix / bare | accepted → read model p50 / p95 (ms) | sent → answered p50 / p95 (ms) | lifecycle p50 (s) | peak in flight |",
              "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for kind in TYPES:
@@ -1329,14 +1413,20 @@ def markdown(result: dict[str, Any]) -> str:
     w, bw = h["workers"], b.get("workers") or {}
     wft = h.get("workflow_tasks") or {}
     lines += ["", f"Worker peak RSS (sum of VmHWM): Helix {w['peak_rss_mb_sum']} MiB, bare {cell(bw.get('peak_rss_mb_sum'))} MiB."
-              f" Worker CPU: Helix {w['cpu_s_sum']} s, bare {cell(bw.get('cpu_s_sum'))} s; dev server and driver: {h.get('other_cpu_s')}."
+              f" Worker CPU: Helix {w['cpu_s_sum']} s, bare {cell(bw.get('cpu_s_sum'))} s; dev server {(h.get('other_cpu_s') or {}).get('temporal_server')} s,"
+              f" this driver {(h.get('other_cpu_s') or {}).get('bench_driver')} s (both so far)."
               f" Workflow tasks: run p50 / p95 {(wft.get('run') or {}).get('p50_ms')} / {(wft.get('run') or {}).get('p95_ms')} ms;"
               f" over 5 s: {h['workflow_task_overruns']['over_5s']}, timed out: {h['workflow_task_overruns']['timed_out_before_completion']}."]  # fmt: skip
+    hs = h.get("history_sizes") or {}
+    if hs.get("workflows"):
+        lines.append("Histories, p50 (max): " + "; ".join(f"{k} {v['events_p50']} events, {v['kib_p50']} KiB ({v['events_max']}, {v['kib_max']} KiB)"
+                                                          for k, v in hs["workflows"].items()) + ".")  # fmt: skip
+        lines.append("Largest payloads (KiB in / out): " + "; ".join(f"{k} {v['input_kib']} / {v['result_kib']}" for k, v in hs["largest_payloads"].items()) + ".")
     if h.get("stalled"):
         lines.append(f"**Stalled**: {h['stalled']}.")
     if b.get("plans"):
-        lines.append("Bare workflow per lifecycle (activities at start; per update): "
-                     + "; ".join(f"{k} {v['start']}; {v['updates']}" for k, v in b["plans"].items()) + ".")  # fmt: skip
+        lines.append("Bare workflow per lifecycle, activities: "
+                     + "; ".join(f"{k} {v['start']} at the start, then per update {', '.join(map(str, v['updates']))}" for k, v in b["plans"].items()) + ".")  # fmt: skip
     lines += ["", "| goal | measured | goal | met? |", "|---|---|---|---|"]
     for g in result.get("goals", []):
         lines.append(f"| {g['figure']} | {cell(g['measured'])} | {g['goal']} | {'—' if g['met'] is None else ('yes' if g['met'] else '**no**')} |")
@@ -1370,11 +1460,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="per type, at most this many lifecycles between their start and their first projection at once"
                              " (0: all started at once; default 4)")
     parser.add_argument("--stall-seconds", type=float, default=300, help="stop if nothing moves this long (default 300)")
+    parser.add_argument("--worker-workflow-tasks", type=int, help="HELIX_WORKER_WORKFLOW_TASKS for the workers (default: as set, else the settings' default)")
+    parser.add_argument("--worker-activities", type=int, help="HELIX_WORKER_ACTIVITIES for the workers (default: as set, else the settings' default)")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare workflow run")
     parser.add_argument("--history-sample", type=int, default=25, help="lifecycles per type whose histories are analysed (default 25)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, databases)")
     parser.add_argument("--output", type=Path, help="the JSON file (default bench/results/engine-<server>-n<N>-w<W>.json)")
     args = parser.parse_args(argv)
+    for key, value in (("HELIX_WORKER_WORKFLOW_TASKS", args.worker_workflow_tasks), ("HELIX_WORKER_ACTIVITIES", args.worker_activities)):
+        if value is not None:
+            if value < 1:
+                parser.error(f"{key} must be at least 1")
+            os.environ[key] = str(value)
     for n in args.n or [100]:
         if n < 1:
             parser.error("--n must be at least 1")

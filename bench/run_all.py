@@ -8,9 +8,10 @@ Runs, each in a process of its own (so none inherits another's warm caches):
   and warm; quick: `--skip-bundled`, with the machine's derived fonts instead of deriving them
   afresh) and `bench/seal_mou.py` (PAdES sealing, 2 and 11 organisations; `--runs 2` in quick mode);
 * the board — `python -m bench.board` if present (quick: `--sqlite-only` over 20,000 items with
-  fewer runs; otherwise SQLite and PostgreSQL over 100,000 items);
+  fewer runs, written to `board-quick.json`; otherwise SQLite and PostgreSQL over 100,000 items,
+  `board.json`);
 * the engine — `python -m bench.engine`: N=100 on the dev server in memory and on SQLite, with 1 and
-  2 workers, and N=1000 (in memory, 2 workers); quick: N=10 in memory with 1 worker.
+  2 workers, and N=1000 (in memory, 2 workers); quick: N=5 in memory with 1 worker.
 
 Writes `bench/results/summary.json` (every benchmark's own JSON, with the load average before and
 after each) and `bench/results/summary.md` (figure, measured, goal, met?). The render figures have no
@@ -116,8 +117,8 @@ def documents(quick: bool, logs: Path) -> tuple[dict[str, Any], list[dict[str, A
 def board(quick: bool, logs: Path) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     if not (ROOT / "bench" / "board.py").exists():
         return None, [row("board: bench/board.py", "not present", "—", None)]
-    output = RESULTS / "board.json"
-    cmd = [PY, "-m", "bench.board", "--output", str(output)]
+    output = RESULTS / ("board-quick.json" if quick else "board.json")  # a quick run never replaces the full run's figures
+    cmd = [PY, "-m", "bench.board", "--output", str(output.relative_to(ROOT))]
     cmd += ["--sqlite-only", "--items", "20000", "--runs", "3", "--page-runs", "2"] if quick else []
     before = load()
     code, took, _ = run("board", cmd, logs / "board.log")
@@ -135,13 +136,13 @@ def board(quick: bool, logs: Path) -> tuple[dict[str, Any] | None, list[dict[str
 
 
 def engine(quick: bool, logs: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    runs = [(10, "memory", 1)] if quick else [(100, "memory", 1), (100, "memory", 2), (100, "sqlite", 1), (100, "sqlite", 2), (1000, "memory", 2)]
+    runs = [(5, "memory", 1)] if quick else [(100, "memory", 1), (100, "memory", 2), (100, "sqlite", 1), (100, "sqlite", 2), (1000, "memory", 2)]
     out: dict[str, Any] = {}
     rows: list[dict[str, Any]] = []
     for n, server, workers in runs:
         name = f"engine-{server}-n{n}-w{workers}"
         output = RESULTS / f"{name}.json"
-        cmd = [PY, "-m", "bench.engine", "--n", str(n), "--server", server, "--workers", str(workers), "--output", str(output)]
+        cmd = [PY, "-m", "bench.engine", "--n", str(n), "--server", server, "--workers", str(workers), "--output", str(output.relative_to(ROOT))]
         code, took, _ = run(name, cmd, logs / f"{name}.log")
         r = json.loads(output.read_text()) if code == 0 and output.exists() else None
         out[name] = {"status": code, "seconds": took, "result": r}
@@ -149,7 +150,7 @@ def engine(quick: bool, logs: Path) -> tuple[dict[str, Any], list[dict[str, Any]
             rows.append(row(f"engine {name}", "failed", "runs", False))
             continue
         h = r["helix"]
-        what = f"engine (N={n} per type, server {server}, {workers} worker{'s' if workers > 1 else ''}; load {r.get('load_before')})"
+        what = f"engine (N={n} per type, server {server}, {workers} worker{'s' if workers > 1 else ''})"
         o = h.get("overall") or {}
         lifecycles = sum(t.get("lifecycles", 0) for k, t in h["types"].items() if k != "festival")
         rows.append(row(f"{what}: lifecycles completed", f"{o.get('completed', 0)} of {lifecycles}", "all", o.get("completed") == lifecycles))
@@ -162,6 +163,10 @@ def engine(quick: bool, logs: Path) -> tuple[dict[str, Any], list[dict[str, Any]
         for g in r.get("goals", []):
             rows.append(row(f"{what}: {g['figure']}", g["measured"], g["goal"], g["met"]))
         rows.append(row(f"{what}: worker peak RSS, sum of VmHWM (MiB)", h["workers"]["peak_rss_mb_sum"], "—", None))
+        wc = (r.get("config") or {}).get("worker") or {}
+        rows.append(row(f"{what}: per worker process, workflow tasks / activities at once (HELIX_WORKER_WORKFLOW_TASKS / _ACTIVITIES)",
+                        f"{wc.get('workflow_tasks')} / {wc.get('activities')}", "—", None))  # fmt: skip
+        rows.append(row(f"{what}: load average before → after (1, 5, 15 min)", f"{r.get('load_before')} → {r.get('load_after')}", "—", None))
         b = r.get("bare") or {}
         if b.get("workers"):
             rows.append(row(f"{what}: bare workflow's worker peak RSS (MiB)", b["workers"]["peak_rss_mb_sum"], "—", None))
@@ -198,7 +203,7 @@ def markdown(summary: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run_all", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a few minutes: documents, the board on SQLite, the engine at N=10")
+    parser.add_argument("--quick", action="store_true", help="a few minutes: documents, the board on SQLite, the engine at N=5")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     logs = RESULTS / "logs"
