@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, select
 from temporalio import activity
 
-from activities.documents import DocumentActivities, heartbeating, render_key
+from activities.documents import DocumentActivities, heartbeating, render_key, rendered
 from documents.board import render_board_digest
 from domain.board import REFRESH_BOARD_SNAPSHOTS, Lifecycle, RefreshReport, Scope
 from domain.board_digest import (
@@ -100,7 +100,7 @@ class BoardActivities(DocumentActivities):
         key = render_key(DIGEST_KIND, req.digest_id, req.as_of.isoformat())
         hit = self._cached(key)
         if hit is None:
-            pdf, pages = render_board_digest(digest_content(self.engine, req), font_cache_dir=self.font_cache)
+            pdf, pages = rendered(render_board_digest, digest_content(self.engine, req), font_cache_dir=self.font_cache)
             hit = (self._store(key, pdf, pages), pages)
         sha, pages = hit
         label = digest_title(req.digest_id)

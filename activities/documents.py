@@ -18,9 +18,13 @@ import contextvars
 import functools
 import hashlib
 import json
+import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
@@ -59,6 +63,65 @@ On the event loop's default pool (min(32, CPUs + 4) threads) renders took every 
 of the GIL, and the projections that every update waits for queued behind them (bench/engine.py)."""
 _background_pool = ThreadPoolExecutor(max_workers=RENDER_THREADS, thread_name_prefix="helix-render")
 _interactive_pool = ThreadPoolExecutor(max_workers=RENDER_THREADS, thread_name_prefix="helix-render-now")
+
+
+def _render_processes() -> int:
+    raw = os.environ.get("HELIX_RENDER_PROCESSES")
+    try:
+        n = int(raw) if raw not in (None, "") else -1
+    except ValueError:
+        n = -1
+    return n if n >= 0 else RENDER_THREADS
+
+
+RENDER_PROCESSES = _render_processes()
+"""The renders themselves (weasyprint: pure Python for the most part) run in this many processes
+of their own (`HELIX_RENDER_PROCESSES`; default as many as render threads; 0: in the render
+threads, as before). In a thread a render holds the GIL for most of a second: the worker's event
+loop — its workflow tasks, projections and heartbeats — waited behind it, and one worker process
+never used more than one core (bench/engine.py). A render thread now waits on its process with the
+GIL released. Processes are started with `spawn` (the worker's Temporal core runs threads, which
+`fork` does not copy safely) on the first render and live as long as the worker."""
+_render_process_pool: ProcessPoolExecutor | None = None
+_render_process_lock = threading.Lock()
+
+
+def _process_pool() -> ProcessPoolExecutor | None:
+    global _render_process_pool
+    if RENDER_PROCESSES == 0:
+        return None
+    with _render_process_lock:
+        if _render_process_pool is None:
+            _render_process_pool = ProcessPoolExecutor(max_workers=RENDER_PROCESSES, mp_context=multiprocessing.get_context("spawn"))
+        return _render_process_pool
+
+
+def _importable(fn: Callable[..., object]) -> bool:
+    """A process can call `fn` only by its module and name: a replaced or local function (a test's
+    stand-in) runs here instead."""
+    module = sys.modules.get(getattr(fn, "__module__", "") or "")
+    return module is not None and getattr(module, getattr(fn, "__qualname__", ""), None) is fn
+
+
+def rendered(fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """`fn(*args, **kwargs)` in a render process, waited for in the calling (render) thread. `fn`
+    is a module-level renderer taking and returning plain data (pydantic models, bytes, paths).
+    A render process that died (killed, out of memory) is replaced and the render tried once more
+    here; anything else the renderer raises comes back as it was raised."""
+    pool = _process_pool()
+    if pool is None or not _importable(fn):
+        return fn(*args, **kwargs)
+    try:
+        return pool.submit(fn, *args, **kwargs).result()
+    except BrokenProcessPool:
+        global _render_process_pool
+        with _render_process_lock:
+            if _render_process_pool is pool:
+                _render_process_pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+        fresh = _process_pool()
+        assert fresh is not None
+        return fresh.submit(fn, *args, **kwargs).result()
 
 
 async def heartbeating(fn: Callable[..., T], *args: object, interactive: bool = False) -> T:
@@ -137,7 +200,7 @@ class DocumentActivities:
         key = render_key("version", sha, meta.model_dump(mode="json"))
         hit = self._cached(key)
         if hit is None:
-            pdf, pages = render_version(text, meta, font_cache_dir=self.font_cache)
+            pdf, pages = rendered(render_version, text, meta, font_cache_dir=self.font_cache)
             hit = (self._store(key, pdf, pages), pages)
         return ComposedVersion(text_sha256=sha, pdf_sha256=hit[0], pages=hit[1])
 
@@ -150,7 +213,7 @@ class DocumentActivities:
                 raise ApplicationError("this worker has no signing authority to seal executed agreements",
                                        type="NoSigningAuthority", non_retryable=True)  # fmt: skip
             try:
-                pdf, pages = render_executed(text, req, font_cache_dir=self.font_cache)
+                pdf, pages = rendered(render_executed, text, req, font_cache_dir=self.font_cache)
             except ExecutionMismatch as e:  # signatures on another text: retrying cannot fix that
                 raise ApplicationError(str(e), type="ExecutionMismatch", non_retryable=True) from None
             # The signing time is the execution time from the request, never the clock of the attempt.

@@ -32,7 +32,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from activities.documents import DocumentActivities, heartbeating, render_key
+from activities.documents import DocumentActivities, heartbeating, render_key, rendered
 from activities.entity import apply_to_entity
 from documents import grants as grant_documents
 from domain.grants.activity_names import ISSUE_PAYMENT, LEDGER_OPERATION, RENDER_LETTER, REVIEWER_LOAD, VOID_AGREEMENT
@@ -118,8 +118,8 @@ class GrantActivities(DocumentActivities):
                 key = render_key("grant_payment_instruction", reservation.reference, req.model_dump(mode="json"))
                 hit = self._cached(key)
                 if hit is None:
-                    pdf, pages = grant_documents.render_payment_instruction(
-                        req, reservation.reference, font_cache_dir=self.font_cache
+                    pdf, pages = rendered(
+                        grant_documents.render_payment_instruction, req, reservation.reference, font_cache_dir=self.font_cache
                     )
                     hit = (self._store(key, pdf, pages), pages)
                 failpoint("payment-rendered")
@@ -138,7 +138,7 @@ class GrantActivities(DocumentActivities):
         key = render_key(f"grant_{req.kind.value}", req.model_dump(mode="json"))
         hit = self._cached(key)
         if hit is None:
-            pdf, pages = grant_documents.render_letter(req, font_cache_dir=self.font_cache)
+            pdf, pages = rendered(grant_documents.render_letter, req, font_cache_dir=self.font_cache)
             hit = (self._store(key, pdf, pages), pages)
         sha, pages = hit
         label = f"{LETTER_LABELS[req.kind]} — {req.application.project.title}"

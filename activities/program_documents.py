@@ -20,7 +20,7 @@ from pathlib import Path
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import DocumentActivities, heartbeating, render_key
+from activities.documents import DocumentActivities, heartbeating, render_key, rendered
 from documents.programs import render_certificate, render_learning_agreement, render_transcript
 from domain import program_activity_names as act
 from domain.program_documents import CompletionDocumentsRequest, LearningAgreementDocumentRequest
@@ -55,13 +55,13 @@ class ProgramDocumentActivities(DocumentActivities):
             certificate_key = render_key("program_certificate", data, issued)
             certificate = self._document(
                 "certificate", f"Dual-degree certificate — {name}", certificate_key, issued,
-                lambda: render_certificate(state, issued_at=issued, font_cache_dir=self.font_cache),
+                lambda: rendered(render_certificate, state, issued_at=issued, font_cache_dir=self.font_cache),
             )  # fmt: skip
         except ValueError as e:  # a degree not met: retrying cannot change that
             raise ApplicationError(str(e), type="DegreesNotComplete", non_retryable=True) from None
         transcript = self._document(
             "transcript", f"Official joint transcript — {name}", render_key("program_transcript", data, issued, True), issued,
-            lambda: render_transcript(state, issued_at=issued, final=True, font_cache_dir=self.font_cache),
+            lambda: rendered(render_transcript, state, issued_at=issued, final=True, font_cache_dir=self.font_cache),
         )  # fmt: skip
         return [transcript, certificate]
 
@@ -70,7 +70,7 @@ class ProgramDocumentActivities(DocumentActivities):
         key = render_key("program_learning_agreement", state.model_dump(mode="json", exclude=_VOLATILE), issued)
         return self._document(
             "learning_agreement", f"Learning agreement r{state.learning_agreement.revision}", key, issued,
-            lambda: render_learning_agreement(state, issued_at=issued, font_cache_dir=self.font_cache),
+            lambda: rendered(render_learning_agreement, state, issued_at=issued, font_cache_dir=self.font_cache),
         )  # fmt: skip
 
     @activity.defn(name=act.RENDER_COMPLETION_DOCUMENTS)

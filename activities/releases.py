@@ -24,7 +24,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import DocumentActivities, heartbeating, render_key
+from activities.documents import DocumentActivities, heartbeating, render_key, rendered
 from activities.entity import apply_to_entity
 from documents import releases as release_documents
 from domain.readmodel import ItemDocument
@@ -62,7 +62,7 @@ class ReleaseActivities(DocumentActivities):
         hit = self._cached(key)
         if hit is None:
             try:
-                pdf, pages = release_documents.render_recommendation_letter(req, font_cache_dir=self.font_cache)
+                pdf, pages = rendered(release_documents.render_recommendation_letter, req, font_cache_dir=self.font_cache)
             except release_documents.WrongCountryRules as e:  # the rules of another country: retrying cannot fix the request
                 raise ApplicationError(str(e), type="BadRecommendation", non_retryable=True) from None
             hit = (self._store(key, pdf, pages), pages)

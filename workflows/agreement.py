@@ -57,7 +57,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.parties import PersonRef
     from domain.program_records import AgreementPhaseChanged
     from workflows.human_step import StepWatchers
-    from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, notify, step_key
+    from workflows.item_activities import ACTIVITY_TIMEOUT, PATCH_PROJECT_FIRST, RETRY, newly_awaited, notify, send_all, step_key
 
 A = TypeVar("A", bound=BaseModel)
 
@@ -556,18 +556,18 @@ class AgreementWorkflow:
         """After a change: reconcile steps, tell whoever is newly awaited, project."""
         before = {st.step_id: {p.id for p in st.awaited} for st in self.s.steps}
         self._sync_steps()
-        for st in self.s.steps:
-            subject = f"Action needed: {st.label} — {self.s.spec.title}"
-            body = f"{st.label} is awaited from you by {st.due_at:%Y-%m-%d} (UTC)."
-            if st.step_id not in before:
-                await self._notify(f"{step_key(st)}/opened", st.awaited, subject, body)
-            else:  # e.g. a delegate: the step stays open but someone new is awaited
-                for p in st.awaited:
-                    if p.id not in before[st.step_id]:
-                        await self._notify(f"{step_key(st)}/assigned/{p.id}", [p], subject, body)
-        if self.s.phase in TERMINAL_PHASES:
-            await self._tell_parent()
-        await self._project()
+        mails = newly_awaited(before, self.s.steps, self.s.spec.title)  # a delegate: someone new on an open step
+        if workflow.patched(PATCH_PROJECT_FIRST):
+            await self._project()
+            await send_all(mails)
+            if self.s.phase in TERMINAL_PHASES:
+                await self._tell_parent()
+        else:  # executions that committed before the patch: mail one by one, tell the parent, then project
+            for m in mails:
+                await self._notify(*m)
+            if self.s.phase in TERMINAL_PHASES:
+                await self._tell_parent()
+            await self._project()
         await self._forward_phase()  # after the projection: a record enrolled meanwhile reads the new phase
         cur = self.s.current
         return ActionResult(phase=self.s.phase, version=cur.number if cur else None, version_hash=self.s.current_hash, message=message)

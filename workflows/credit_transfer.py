@@ -60,7 +60,16 @@ with workflow.unsafe.imports_passed_through():
         learning_agreement_from,
     )
     from workflows.human_step import StepWatchers
-    from workflows.item_activities import RETRY, new_event, notify, project, step_key
+    from workflows.item_activities import (
+        PATCH_PROJECT_FIRST,
+        RETRY,
+        new_event,
+        newly_awaited,
+        notify,
+        project,
+        send_all,
+        step_key,
+    )
 
 A = TypeVar("A", bound=BaseModel)
 
@@ -453,17 +462,20 @@ class CreditTransferWorkflow:
         self.s.revision += 1
         before = {st.step_id: {p.id for p in st.awaited} for st in self.s.steps}
         self._sync_steps()
-        for st in self.s.steps:
-            subject = f"Action needed: {st.label} — {self._title()}"
-            body = f"{st.label} is awaited from you by {st.due_at:%Y-%m-%d} (UTC)."
-            if st.step_id not in before:
-                await notify(f"{step_key(st)}/opened", st.awaited, subject, body)
-            else:
-                for p in st.awaited:
-                    if p.id not in before[st.step_id]:
-                        await notify(f"{step_key(st)}/assigned/{p.id}", [p], subject, body)
+        mails = newly_awaited(before, self.s.steps, self._title())
+        posting = self.s.stage is TransferStage.POSTED and self.s.posted_at == workflow.now()  # before any await moves the clock
+        project_first = workflow.patched(PATCH_PROJECT_FIRST)
+        if project_first:
+            await self._project()
+            await send_all(mails)
+        else:  # executions that committed before the patch: mail one by one, then project
+            for m in mails:
+                await notify(*m)
+            posting = self.s.stage is TransferStage.POSTED and self.s.posted_at == workflow.now()  # read here, as it was
+        if project_first and not posting:
+            return TransferResult(stage=self.s.stage, revision=self.s.revision, message=message)
         documents: list[ItemDocument] = []
-        if self.s.stage is TransferStage.POSTED and self.s.posted_at == workflow.now():
+        if posting:
             if workflow.patched(PATCH_LEARNING_AGREEMENT_PDF):
                 doc = await workflow.execute_activity(
                     doc_act.RENDER_LEARNING_AGREEMENT,

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.releases.festival import Film
     from domain.releases.process import RightsReply, RightsRequest
     from domain.releases.rights import RightsLedger
-    from workflows.item_activities import new_event, project
+    from workflows.item_activities import PATCH_PROJECT_BEHIND, new_event, project
 
 
 class FilmRightsState(BaseModel):
@@ -54,13 +54,21 @@ class FilmRightsWorkflow:
     def __init__(self, inp: FilmRightsInput) -> None:
         self.s = inp.resumed or FilmRightsState(film=inp.film, ledger=RightsLedger(film_id=inp.film.id))
         self.lock = asyncio.Lock()
+        self.dirty = False  # operations applied and answered, not yet projected
 
     @workflow.run
     async def run(self, inp: FilmRightsInput) -> None:
         if inp.resumed is None:
             async with self.lock:
                 await self._project()
-        await workflow.wait_condition(lambda: workflow.info().is_continue_as_new_suggested())
+        if self.s.events and self.s.events[-1].seq > self.s.projected_seq:
+            self.dirty = True  # continued as new with operations still to project
+        while True:  # project behind the answers (PATCH_PROJECT_BEHIND), until the history is renewed
+            await workflow.wait_condition(lambda: self.dirty or workflow.info().is_continue_as_new_suggested())
+            if not self.dirty:
+                break
+            self.dirty = False
+            await self._project()
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())
         workflow.continue_as_new(FilmRightsInput(film=self.s.film, resumed=self.s))
 
@@ -85,7 +93,10 @@ class FilmRightsWorkflow:
                 self._event("reserved", detail)
             else:
                 self._event("freed", f"{r.release_deal_id}: the deal fell through; its rights are free again")
-            await self._project()
+            if workflow.patched(PATCH_PROJECT_BEHIND):
+                self.dirty = True  # `run` projects it, with any operations that follow at once
+            else:  # executions that answered after projecting before the patch
+                await self._project()
             return RightsReply(applied=True, message=self.s.events[-1].detail)
 
     @apply.validator

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.grants.money import format_money
     from domain.grants.process import LedgerOp, LedgerReply, LedgerRequest
     from domain.readmodel import ItemSnapshot
-    from workflows.item_activities import new_event, project
+    from workflows.item_activities import PATCH_PROJECT_BEHIND, new_event, project
 
 MAX_EVENTS_KEPT = 200
 
@@ -77,6 +77,7 @@ class FundLedgerWorkflow:
     def __init__(self, inp: FundLedgerInput) -> None:
         self.s = inp.resumed or FundLedgerState(fund=inp.fund, ledger=Ledger.open(inp.fund))
         self.lock = asyncio.Lock()
+        self.dirty = False  # operations applied and answered, not yet projected
 
     @workflow.run
     async def run(self, inp: FundLedgerInput) -> Figures:
@@ -85,7 +86,14 @@ class FundLedgerWorkflow:
                 self._event("opened", f"Budget {format_money(self.s.fund.budget, self.s.fund.currency)}")
                 await self._project()
         # A fund's books stay open for as long as it pays grants; the history is renewed before it grows large.
-        await workflow.wait_condition(lambda: workflow.info().is_continue_as_new_suggested())
+        if self.s.events and self.s.events[-1].seq > self.s.projected_seq:
+            self.dirty = True  # continued as new with operations still to project
+        while True:  # project behind the answers (PATCH_PROJECT_BEHIND), until the history is renewed
+            await workflow.wait_condition(lambda: self.dirty or workflow.info().is_continue_as_new_suggested())
+            if not self.dirty:
+                break
+            self.dirty = False
+            await self._project()
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())
         workflow.continue_as_new(FundLedgerInput(fund=self.s.fund, resumed=self.s))
 
@@ -108,7 +116,10 @@ class FundLedgerWorkflow:
                 return LedgerReply(applied=True, message="Already recorded.", figures=after.figures())
             self.s.ledger = after
             self._event(r.op.value, describe(r, self.s.fund.currency))
-            await self._project()
+            if workflow.patched(PATCH_PROJECT_BEHIND):
+                self.dirty = True  # `run` projects it, with any operations that follow at once
+            else:  # executions that answered after projecting before the patch
+                await self._project()
             return LedgerReply(applied=True, message=describe(r, self.s.fund.currency), figures=after.figures())
 
     @apply.validator

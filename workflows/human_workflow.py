@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.parties import PersonRef
     from domain.readmodel import HumanState, ItemDocument, ItemSnapshot
     from workflows.human_step import StepWatchers
-    from workflows.item_activities import new_event, notify, project, step_key
+    from workflows.item_activities import PATCH_PROJECT_FIRST, new_event, newly_awaited, notify, project, send_all, step_key
 
 __all__ = ["HumanState", "HumanWorkflow", "StepSpec"]
 
@@ -112,16 +112,14 @@ class HumanWorkflow:
         self.s.revision += 1
         before = {st.step_id: {p.id for p in st.awaited} for st in self.s.steps}
         self.sync_steps()
-        for st in self.s.steps:
-            subject = f"Action needed: {st.label} — {self.title()}"
-            body = f"{st.label} is awaited from you by {st.due_at:%Y-%m-%d} (UTC)."
-            if st.step_id not in before:
-                await notify(f"{step_key(st)}/opened", st.awaited, subject, body)
-            else:
-                for p in st.awaited:
-                    if p.id not in before[st.step_id]:
-                        await notify(f"{step_key(st)}/assigned/{p.id}", [p], subject, body)
-        await self.project(documents)
+        mails = newly_awaited(before, self.s.steps, self.title())
+        if workflow.patched(PATCH_PROJECT_FIRST):
+            await self.project(documents)
+            await send_all(mails)
+        else:  # executions that committed before the patch: mail one by one, then project
+            for m in mails:
+                await notify(*m)
+            await self.project(documents)
         return message
 
     async def _on_nudge(self, step: OpenStep, nudge: Nudge) -> None:

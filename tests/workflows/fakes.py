@@ -56,6 +56,7 @@ class FakeActivities:
     letters: list[LetterRequest] = field(default_factory=list)
     reviewer_loads: dict[str, int] = field(default_factory=dict)
     letters_sent: list[tuple[str, str]] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)  # "project <item> <seq>" and "mail <key>", as the activities ran
 
     @activity.defn(name=act.COMPOSE_AGREEMENT_VERSION)
     async def compose(self, req: ComposeRequest) -> ComposedVersion:
@@ -69,6 +70,7 @@ class FakeActivities:
 
     @activity.defn(name=act.PROJECT_AGREEMENT)
     async def project(self, p: AgreementProjection) -> None:
+        self.order.append(f"project {p.workflow_id} {p.state.projected_seq}")
         self.projections[p.workflow_id] = p
         seen = self.events.setdefault(p.workflow_id, [])
         known = {e.seq for e in seen}
@@ -77,6 +79,7 @@ class FakeActivities:
     @activity.defn(name=act.PROJECT_ITEM)
     async def project_item(self, p: ItemProjection) -> None:
         item_id = p.item.item_id
+        self.order.append(f"project {item_id} {p.item.projected_seq}")
         if item_id not in self.items or self.items[item_id].item.projected_seq <= p.item.projected_seq:
             self.items[item_id] = p
         seen = self.events.setdefault(item_id, [])
@@ -85,6 +88,7 @@ class FakeActivities:
 
     @activity.defn(name=act.NOTIFY)
     async def notify(self, n: Notification) -> None:
+        self.order.append(f"mail {n.key}")
         self.notifications.setdefault(n.key, n)
 
     @activity.defn(name=act.LOAD_EQUIVALENCIES)

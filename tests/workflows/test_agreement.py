@@ -251,3 +251,18 @@ async def test_renewal_and_expiry_across_years(env, worker):
     assert out.phase is Phase.EXPIRED
     renew_keys = [k for k in fakes.keys(h.id) if re.search(r"/renew-t2#\d+/reminder/", k)]
     assert len(renew_keys) == 2  # window of 90 days (opening mail at day 0), a reminder every 30: days 30 and 60
+
+
+async def test_the_read_model_shows_a_change_before_its_mails_go(env, worker):
+    """A change is projected first and then mailed (PATCH_PROJECT_FIRST): closing the review opens
+    an approval step per party, and their three mails follow the projection that shows them."""
+    _, fakes, queue = worker
+    s = spec()
+    h = await start(env, queue, s)
+    await wait_phase(h, Phase.REVIEW)
+    fakes.order.clear()
+    await h.execute_update(AgreementWorkflow.close_review, PhaseAction(actor_id=s.initiator.id))
+    mails = [i for i, line in enumerate(fakes.order) if line.startswith("mail ") and "/opened" in line]
+    projections = [i for i, line in enumerate(fakes.order) if line.startswith(f"project {h.id}")]
+    assert len(mails) == 3 and projections, fakes.order
+    assert projections[0] < min(mails), fakes.order

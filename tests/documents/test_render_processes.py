@@ -1,0 +1,46 @@
+"""Renders run in processes of their own, so a worker's event loop is never held by one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from activities import documents
+from activities.documents import rendered
+from tests.documents import render_probe
+
+
+@pytest.fixture(autouse=True)
+def processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents, "RENDER_PROCESSES", 1)
+
+
+def test_a_renderer_runs_in_another_process() -> None:
+    pid, doubled = rendered(render_probe.whoami, 21)
+    assert doubled == 42 and pid != os.getpid()
+    assert rendered(render_probe.whoami, 1)[0] == pid  # the same process, kept for the next render
+
+
+def test_what_the_renderer_raises_comes_back_as_raised() -> None:
+    with pytest.raises(ValueError, match="a clause the library cannot fill"):
+        rendered(render_probe.refuses, "a clause the library cannot fill")
+
+
+def test_a_stand_in_that_no_process_can_import_runs_here() -> None:
+    def local(x: int) -> tuple[int, int]:
+        return os.getpid(), x
+
+    assert rendered(local, 5) == (os.getpid(), 5)
+
+
+def test_a_render_process_that_dies_is_replaced(tmp_path: Path) -> None:
+    before = rendered(render_probe.whoami, 0)[0]
+    assert rendered(render_probe.dies_once, str(tmp_path / "marker")) == "rendered after a fresh process"
+    assert rendered(render_probe.whoami, 0)[0] != before
+
+
+def test_no_processes_renders_in_the_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents, "RENDER_PROCESSES", 0)
+    assert rendered(render_probe.whoami, 2) == (os.getpid(), 4)
