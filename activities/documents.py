@@ -82,18 +82,33 @@ loop — its workflow tasks, projections and heartbeats — waited behind it, an
 never used more than one core (bench/engine.py). A render thread now waits on its process with the
 GIL released. Processes are started with `spawn` (the worker's Temporal core runs threads, which
 `fork` does not copy safely) on the first render and live as long as the worker."""
-_render_process_pool: ProcessPoolExecutor | None = None
-_render_process_lock = threading.Lock()
+RENDER_NICENESS = 10
+"""Render processes run at a lower CPU priority (`nice` 10): when the machine is saturated, the
+worker's event loop — workflow tasks, projections, the answers people wait for — comes first and
+documents finish a little later (bench/engine.py: with renders at the same priority the read
+model trailed accepted updates by 10 s and more at the 95th percentile)."""
+
+_pools: dict[bool, ProcessPoolExecutor] = {}  # interactive? → its render processes
+_pools_lock = threading.Lock()
 
 
-def _process_pool() -> ProcessPoolExecutor | None:
-    global _render_process_pool
+def _lower_priority() -> None:
+    try:
+        os.nice(RENDER_NICENESS)
+    except OSError:  # pragma: no cover - not permitted here: render at the worker's priority
+        pass
+
+
+def _process_pool(interactive: bool) -> ProcessPoolExecutor | None:
     if RENDER_PROCESSES == 0:
         return None
-    with _render_process_lock:
-        if _render_process_pool is None:
-            _render_process_pool = ProcessPoolExecutor(max_workers=RENDER_PROCESSES, mp_context=multiprocessing.get_context("spawn"))
-        return _render_process_pool
+    with _pools_lock:
+        pool = _pools.get(interactive)
+        if pool is None:
+            pool = _pools[interactive] = ProcessPoolExecutor(
+                max_workers=RENDER_PROCESSES, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+            )
+        return pool
 
 
 def _importable(fn: Callable[..., object]) -> bool:
@@ -103,25 +118,37 @@ def _importable(fn: Callable[..., object]) -> bool:
     return module is not None and getattr(module, getattr(fn, "__qualname__", ""), None) is fn
 
 
+_interactive_call = threading.local()  # set while a render thread of the interactive pool runs a call
+
+
 def rendered(fn: Callable[..., T], *args: object, **kwargs: object) -> T:
     """`fn(*args, **kwargs)` in a render process, waited for in the calling (render) thread. `fn`
     is a module-level renderer taking and returning plain data (pydantic models, bytes, paths).
-    A render process that died (killed, out of memory) is replaced and the render tried once more
-    here; anything else the renderer raises comes back as it was raised."""
-    pool = _process_pool()
+    Renders a person waits on (`heartbeating(..., interactive=True)`) have processes of their own,
+    as they have threads. A render process that died (killed, out of memory) is replaced and the
+    render tried once more here; anything else the renderer raises comes back as it was raised."""
+    interactive = bool(getattr(_interactive_call, "on", False))
+    pool = _process_pool(interactive)
     if pool is None or not _importable(fn):
         return fn(*args, **kwargs)
     try:
         return pool.submit(fn, *args, **kwargs).result()
     except BrokenProcessPool:
-        global _render_process_pool
-        with _render_process_lock:
-            if _render_process_pool is pool:
-                _render_process_pool = None
+        with _pools_lock:
+            if _pools.get(interactive) is pool:
+                del _pools[interactive]
         pool.shutdown(wait=False, cancel_futures=True)
-        fresh = _process_pool()
+        fresh = _process_pool(interactive)
         assert fresh is not None
         return fresh.submit(fn, *args, **kwargs).result()
+
+
+def _interactively(fn: Callable[..., T], *args: object) -> T:
+    _interactive_call.on = True
+    try:
+        return fn(*args)
+    finally:
+        _interactive_call.on = False
 
 
 async def heartbeating(fn: Callable[..., T], *args: object, interactive: bool = False) -> T:
@@ -130,6 +157,8 @@ async def heartbeating(fn: Callable[..., T], *args: object, interactive: bool = 
     start-to-close. (A render waiting for a render thread heartbeats too.) `interactive`: a
     person's action waits on this render before it is answered."""
     pool = _interactive_pool if interactive else _background_pool
+    if interactive:
+        fn, args = _interactively, (fn, *args)
     call = functools.partial(contextvars.copy_context().run, fn, *args)  # as asyncio.to_thread does
     task = asyncio.ensure_future(asyncio.get_running_loop().run_in_executor(pool, call))
     while True:

@@ -135,9 +135,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def proc_status(pid: int) -> dict[str, Any]:
-    """Peak RSS (VmHWM, MiB) and CPU seconds (user + system) of a live process."""
-    out: dict[str, Any] = {"pid": pid}
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _one(pid: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith(("VmHWM:", "VmRSS:")):
@@ -146,6 +152,18 @@ def proc_status(pid: int) -> dict[str, Any]:
         out["cpu_s"] = round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1)
     except (OSError, IndexError, ValueError):
         pass
+    return out
+
+
+def proc_status(pid: int) -> dict[str, Any]:
+    """Peak RSS (VmHWM, MiB) and CPU seconds (user + system) of a live process, with its child
+    processes (a worker's render processes) added in: `children` counts them."""
+    out: dict[str, Any] = {"pid": pid, **_one(pid)}
+    kids = [_one(c) for c in _children(pid)]
+    if kids:
+        out["children"] = len(kids)
+        for k in ("VmHWM", "VmRSS", "cpu_s"):
+            out[k] = round(out.get(k, 0) + sum(c.get(k, 0) for c in kids), 1)
     return out
 
 

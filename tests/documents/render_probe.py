@@ -21,3 +21,7 @@ def dies_once(marker: str) -> str:
         path.write_text("died")
         os._exit(9)
     return "rendered after a fresh process"
+
+
+def niceness() -> int:
+    return os.nice(0)

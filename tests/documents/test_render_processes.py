@@ -44,3 +44,10 @@ def test_a_render_process_that_dies_is_replaced(tmp_path: Path) -> None:
 def test_no_processes_renders_in_the_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(documents, "RENDER_PROCESSES", 0)
     assert rendered(render_probe.whoami, 2) == (os.getpid(), 4)
+
+
+def test_renders_run_below_the_worker_s_priority_and_a_person_s_own_pool() -> None:
+    assert rendered(render_probe.niceness) >= min(os.nice(0) + documents.RENDER_NICENESS, 19)
+    background = rendered(render_probe.whoami, 1)[0]
+    interactive = documents._interactively(rendered, render_probe.whoami, 1)[0]
+    assert interactive not in (background, os.getpid())  # a click's render never queues behind a backlog
