@@ -153,6 +153,7 @@ class GrantApplicationWorkflow(HumanWorkflow):
         s = self.s
         s.decision = d
         self.event("board_decided", None, d.summary)
+        await self.show_now()
         if d.outcome is not Outcome.AWARD or d.amount is None:
             await self._reject(d.reasons or ["The board did not approve the application."])
             return "The board's decision is recorded: the application is refused."
@@ -222,9 +223,11 @@ class GrantApplicationWorkflow(HumanWorkflow):
             s.screening = Screening(by=person, passed=a.passed, reason=a.reason, at=workflow.now())
             if not a.passed:
                 self.event("screened_out", person, a.reason)
+                await self.show_now()
                 await self._reject([a.reason])
                 return self._result("Screened out; the applicant receives a letter with your reason.")
             self.event("screened", person, "Passed to the panel" + (f": {a.reason}" if a.reason else ""))
+            await self.show_now()
             await self._assign_panel()
             return self._result(await self.commit("Passed to the panel; reviewers are assigned."))
 

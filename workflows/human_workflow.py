@@ -24,7 +24,16 @@ with workflow.unsafe.imports_passed_through():
     from domain.parties import PersonRef
     from domain.readmodel import HumanState, ItemDocument, ItemSnapshot
     from workflows.human_step import StepWatchers
-    from workflows.item_activities import PATCH_PROJECT_FIRST, new_event, newly_awaited, notify, project, send_all, step_key
+    from workflows.item_activities import (
+        PATCH_PROJECT_FIRST,
+        PATCH_SHOW_EARLY,
+        new_event,
+        newly_awaited,
+        notify,
+        project,
+        send_all,
+        step_key,
+    )
 
 __all__ = ["HumanState", "HumanWorkflow", "StepSpec"]
 
@@ -151,6 +160,13 @@ class HumanWorkflow:
             s.projected_seq = new[-1].seq
         await project(self.snapshot(), s.steps, new, documents)
         del s.events[: max(0, len(s.events) - MAX_EVENTS_KEPT)]
+
+    async def show_now(self) -> None:
+        """Project what is recorded so far before slow work that follows (a ledger commitment, a
+        letter to render), so the read model shows the decision while the rest is done. Only for
+        executions past PATCH_SHOW_EARLY: older ones did not project here."""
+        if workflow.patched(PATCH_SHOW_EARLY):
+            await self.project()
 
     async def until_handlers_finished(self) -> None:
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())

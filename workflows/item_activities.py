@@ -67,6 +67,12 @@ projection made each operation wait for a free activity slot while the asking ac
 them all: at 100 concurrent awards a ledger commit took 15 s (bench/engine.py)."""
 
 
+PATCH_SHOW_EARLY = "project-decision-before-slow-work"
+"""A decision whose consequences take long (the board's last vote: a ledger commitment, a grant
+started, a letter rendered; a screening: the panel assigned by reviewer load) is projected as soon
+as it is recorded, and again when the rest is done."""
+
+
 class Mail(NamedTuple):
     key: str
     to: list[PersonRef]
