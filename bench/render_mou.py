@@ -6,6 +6,8 @@ rendered yet); "warm" is the second render in that same process. Measured:
 * fonts_derive_s — deriving the small faces this document needs into an empty font cache (once per machine);
 * version / executed — our `render_version` / `render_executed`, cold and warm, with the font cache;
 * weasyprint_only — weasyprint on the very same HTML (our template and font selection excluded);
+* store_hit — the executed MOU requested again with unchanged content: served from the
+  content-addressed store (`DocumentActivities._execute_sync`), nothing rendered or sealed;
 * bundled_fonts — `render_version` without a font cache (the full 16 MB CJK font embedded), the "before".
 
 Usage: python bench/render_mou.py [--skip-bundled] [--font-cache DIR]
@@ -177,6 +179,8 @@ def child(mode: str, cache: Path | None) -> dict[str, Any]:
         def run() -> tuple[bytes, int]:
             doc = HTML(string=html, url_fetcher=AssetFetcher(faces, extra={"styles/fonts.css": (css, "text/css")})).render()
             return doc.write_pdf(), len(doc.pages)
+    elif mode == "store_hit":
+        return store_hit(text, cache)
     else:
         raise SystemExit(f"unknown mode {mode}")
     cold, (pdf, pages) = _timed(run)
@@ -184,6 +188,33 @@ def child(mode: str, cache: Path | None) -> dict[str, Any]:
     if mode != "bundled":
         result["warm_s"], _ = _timed(run)
     return result
+
+
+def store_hit(text: Any, cache: Path | None) -> dict[str, Any]:
+    """The executed MOU requested again with unchanged content: the activity's own path (request
+    hashed, alias looked up, PDF found in the store), without rendering or sealing anything."""
+    import os
+    import statistics
+
+    os.environ["HELIX_RENDER_PROCESSES"] = "0"  # the first render runs here: no render process to start
+    from activities.documents import DocumentActivities
+    from documents.pki import LocalAuthority
+    from domain.texts import canonical_json
+    from store.blobs import BlobStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        blobs = BlobStore(Path(tmp) / "documents")
+        docs = DocumentActivities(blobs, font_cache=cache, authority=LocalAuthority.open_or_create(Path(tmp) / "pki"))
+        blobs.put(canonical_json(text))
+        req = execute_request(text)
+        first_s, first = _timed(lambda: docs._execute_sync(req))
+        times = []
+        for _ in range(50):
+            took, again = _timed(lambda: docs._execute_sync(req))
+            assert again == first, "a repeat must return the stored PDF"
+            times.append(took * 1000)
+        return {"first_render_and_seal_s": first_s, "repeat_ms_median": round(statistics.median(times), 2),
+                "repeat_ms_max": round(max(times), 2), "repeats": len(times), "pages": first.pages}  # fmt: skip
 
 
 def in_fresh_process(mode: str, cache: Path | None) -> dict[str, Any]:
@@ -216,7 +247,7 @@ def main() -> None:
         fresh = Path(tmp) / "fonts-cache"
         report["fonts_derive_s"] = derive_fonts(fresh) if args.font_cache is None else None
         cache = args.font_cache or fresh
-        for mode in ("version", "executed", "weasyprint_only"):
+        for mode in ("version", "executed", "weasyprint_only", "store_hit"):
             report[mode] = in_fresh_process(mode, cache)
         if not args.skip_bundled:
             report["bundled_fonts"] = in_fresh_process("bundled", None)
