@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.releases.festival import Film
     from domain.releases.process import RightsReply, RightsRequest
     from domain.releases.rights import RightsLedger
-    from workflows.item_activities import PATCH_PROJECT_BEHIND, new_event, project
+    from workflows.item_activities import PATCH_PROJECT_BEHIND, new_event, project, project_behind
 
 
 class FilmRightsState(BaseModel):
@@ -61,14 +61,7 @@ class FilmRightsWorkflow:
         if inp.resumed is None:
             async with self.lock:
                 await self._project()
-        if self.s.events and self.s.events[-1].seq > self.s.projected_seq:
-            self.dirty = True  # continued as new with operations still to project
-        while True:  # project behind the answers (PATCH_PROJECT_BEHIND), until the history is renewed
-            await workflow.wait_condition(lambda: self.dirty or workflow.info().is_continue_as_new_suggested())
-            if not self.dirty:
-                break
-            self.dirty = False
-            await self._project()
+        await project_behind(self)  # answers first, projections behind them, until the history is renewed
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())
         workflow.continue_as_new(FilmRightsInput(film=self.s.film, resumed=self.s))
 

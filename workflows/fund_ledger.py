@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.grants.money import format_money
     from domain.grants.process import LedgerOp, LedgerReply, LedgerRequest
     from domain.readmodel import ItemSnapshot
-    from workflows.item_activities import PATCH_PROJECT_BEHIND, new_event, project
+    from workflows.item_activities import PATCH_PROJECT_BEHIND, new_event, project, project_behind
 
 MAX_EVENTS_KEPT = 200
 
@@ -86,14 +86,7 @@ class FundLedgerWorkflow:
                 self._event("opened", f"Budget {format_money(self.s.fund.budget, self.s.fund.currency)}")
                 await self._project()
         # A fund's books stay open for as long as it pays grants; the history is renewed before it grows large.
-        if self.s.events and self.s.events[-1].seq > self.s.projected_seq:
-            self.dirty = True  # continued as new with operations still to project
-        while True:  # project behind the answers (PATCH_PROJECT_BEHIND), until the history is renewed
-            await workflow.wait_condition(lambda: self.dirty or workflow.info().is_continue_as_new_suggested())
-            if not self.dirty:
-                break
-            self.dirty = False
-            await self._project()
+        await project_behind(self)  # answers first, projections behind them, until the history is renewed
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())
         workflow.continue_as_new(FundLedgerInput(fund=self.s.fund, resumed=self.s))
 

