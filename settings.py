@@ -12,7 +12,7 @@ import shutil
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -58,6 +58,11 @@ class Settings(BaseSettings):
         default=32, ge=1, le=2000,
         description="Activities one worker process runs at once. Most wait on the database or the server; "
         "renders also queue for their own pool (HELIX_RENDER_THREADS).",
+    )  # fmt: skip
+    worker_serves: Literal["all", "engine", "documents"] = Field(
+        default="all",
+        description="What a worker process polls: `all` (default) the workflows' task queue and its documents queue; "
+        "`engine` only the workflows' queue; `documents` only the renders, for render workers on machines of their own.",
     )  # fmt: skip
     payload_key: SecretStr | None = Field(
         default=None, description="base64 of 32 bytes: encrypt every Temporal payload (AES-256-GCM); `helix keys new`"

@@ -1,4 +1,4 @@
-"""The Helix worker: every workflow and activity, wired to one task queue.
+"""The Helix worker: every workflow and activity, on the workflows' task queue and the documents queue.
 
 Run it as `python worker.py` (the `run.py` launcher does this for you). Many worker processes
 may serve the same task queue, on one machine or many; each is stateless apart from its
@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -25,6 +28,7 @@ from activities.programs import ProgramActivities
 from activities.records import OutboxRelay, RecordActivities
 from activities.releases import ReleaseActivities
 from documents.pki import LocalAuthority
+from domain import activity_names as act
 from services import logsafe
 from services.schedules import ensure_board_digest_schedule, ensure_board_snapshots_schedule
 from settings import Settings, connect_temporal, settings_or_exit
@@ -57,16 +61,44 @@ def activities_for(s: Settings, client: Client | None = None) -> list[Any]:
             board.refresh_board_snapshots]
 
 
-def build_worker(client: Client, s: Settings, **options: Any) -> Worker:
-    """Activities are async (blocking work runs in threads); on shutdown, in-flight tasks get
-    `graceful_shutdown_timeout` to finish before they are cancelled and retried elsewhere."""
+def activity_name(fn: Any) -> str:
+    return activity._Definition.must_from_callable(fn).name
+
+
+def build_workers(client: Client, s: Settings, **options: Any) -> list[Worker]:
+    """The workers this process runs, by `HELIX_WORKER_SERVES`: `all` (the default) polls the
+    workflows' task queue and the documents queue; `engine` only the first, `documents` only the
+    second, for render workers on machines of their own. Activities are async (blocking work runs
+    in threads); on shutdown, in-flight tasks get `graceful_shutdown_timeout` to finish before they
+    are cancelled and retried elsewhere."""
     options.setdefault("graceful_shutdown_timeout", timedelta(seconds=30))
     # The SDK's defaults (100 workflow tasks and 100 activities at once) let a restarted worker on a
     # small machine take the whole backlog in one go: every task slowed past its timeout and was
     # retried, and the queue stalled for a minute or two. Bounded, the backlog drains in order.
     options.setdefault("max_concurrent_workflow_tasks", s.worker_workflow_tasks)
     options.setdefault("max_concurrent_activities", s.worker_activities)
-    return Worker(client, task_queue=s.task_queue, workflows=ALL_WORKFLOWS, activities=activities_for(s, client), **options)
+    activities = activities_for(s, client)
+    documents = [a for a in activities if activity_name(a) in act.DOCUMENT_ACTIVITIES]
+    missing = set(act.DOCUMENT_ACTIVITIES) - {activity_name(a) for a in documents}
+    if missing:
+        raise RuntimeError(f"document activities not registered: {sorted(missing)}")
+    workers = []
+    if s.worker_serves in ("all", "engine"):
+        # Every activity, renders too: executions that scheduled a render before the documents queue
+        # existed (the patch `documents-task-queue`) have it on this queue.
+        workers.append(Worker(client, task_queue=s.task_queue, workflows=ALL_WORKFLOWS, activities=activities, **options))
+    if s.worker_serves in ("all", "documents"):
+        docs_options = {k: v for k, v in options.items() if k != "max_concurrent_workflow_tasks"}
+        workers.append(Worker(client, task_queue=act.documents_queue_for(s.task_queue), activities=documents, **docs_options))
+    return workers
+
+
+@asynccontextmanager
+async def serving(client: Client, s: Settings, **options: Any) -> AsyncIterator[list[Worker]]:
+    """Run this process's workers (`build_workers`) until the block ends, then shut them down."""
+    async with AsyncExitStack() as stack:
+        workers = [await stack.enter_async_context(w) for w in build_workers(client, s, **options)]
+        yield workers
 
 
 async def ensure_schedules(client: Client, s: Settings) -> None:
@@ -88,15 +120,14 @@ async def main() -> None:
     s.data_dir.mkdir(parents=True, exist_ok=True)
     client = await connect_temporal()
     await ensure_schedules(client, s)
-    worker = build_worker(client, s)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     relay = OutboxRelay(make_engine(s.resolved_database_url), SmtpConfig.from_settings(s))
-    log.info("worker polling task queue %r; payloads %s", s.task_queue,
-             f"encrypted with key {s.payload_key_id!r}" if s.encrypts_payloads else "not encrypted")
-    async with worker:
+    async with serving(client, s) as workers:
+        log.info("worker polling task queues %s; payloads %s", ", ".join(repr(w.task_queue) for w in workers),
+                 f"encrypted with key {s.payload_key_id!r}" if s.encrypts_payloads else "not encrypted")
         relay_task = asyncio.create_task(relay.run(stop))
         await stop.wait()
         log.info("shutting down: finishing in-flight tasks (up to 30 s)")

@@ -125,7 +125,7 @@ def create_schema(path: str) -> None:
 
 
 async def serve(address: str, db: str, task_queue: str, max_workflow_tasks: int | None = None, max_activities: int | None = None) -> None:
-    """Serve `task_queue`; the limits, when given, are the Helix workers' (worker.py's build_worker),
+    """Serve `task_queue`; the limits, when given, are the Helix workers' (worker.py's build_workers),
     so that the comparison is of the same concurrency (unset: the SDK's defaults)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     _Db.path = db

@@ -1,6 +1,6 @@
 """Benchmark: the real engine end to end — N concurrent lifecycles of each type through their human steps.
 
-    python -m bench.engine --n 100 [--n 1000] [--server memory|sqlite] [--workers 1|2] [--no-bare]
+    python -m bench.engine --n 100 [--n 1000] [--server memory|sqlite] [--workers 1|2 | --split] [--no-bare]
 
 Starts the Temporal dev server (`temporal server start-dev` on free ports; `memory`: no database
 file, `sqlite`: `--db-filename <tmp>/temporal.db`), a fresh read model (SQLite in a temporary
@@ -162,6 +162,7 @@ def proc_status(pid: int) -> dict[str, Any]:
     kids = [_one(c) for c in _children(pid)]
     if kids:
         out["children"] = len(kids)
+        out["render_cpu_s"] = round(sum(c.get("cpu_s", 0) for c in kids), 1)  # the render processes alone
         for k in ("VmHWM", "VmRSS", "cpu_s"):
             out[k] = round(out.get(k, 0) + sum(c.get(k, 0) for c in kids), 1)
     return out
@@ -260,13 +261,17 @@ class Cluster:
         self.workers.append((p, logf))
         return p
 
-    def helix_workers(self, n: int, data_dir: Path, database_url: str, task_queue: str = "helix") -> list[subprocess.Popen[bytes]]:
+    def helix_workers(self, n: int, data_dir: Path, database_url: str, task_queue: str = "helix",
+                      serves: list[str] | None = None) -> list[subprocess.Popen[bytes]]:
+        """`serves`: each worker's HELIX_WORKER_SERVES (default: all of them `all`)."""
         # the caller's HELIX_ settings (worker caps, render threads, payload key: the driver's converter
         # uses the same) reach the workers; the data folder, database and server are the run's own
         env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
         env |= {"HELIX_DATA_DIR": str(data_dir), "DATABASE_URL": database_url, "TEMPORAL_ADDRESS": self.address,
                 "HELIX_TASK_QUEUE": task_queue, "PYTHONUNBUFFERED": "1"}  # fmt: skip
-        return [self.start_worker([sys.executable, str(ROOT / "worker.py")], env, f"worker-{i + 1}") for i in range(n)]
+        serves = serves or ["all"] * n
+        return [self.start_worker([sys.executable, str(ROOT / "worker.py")], env | {"HELIX_WORKER_SERVES": serves[i]}, f"worker-{i + 1}")
+                for i in range(n)]  # fmt: skip
 
     def bare_workers(self, n: int, db: Path, caps: dict[str, int] | None = None) -> list[subprocess.Popen[bytes]]:
         """`caps`: the Helix workers' concurrency limits, so both runs are held to the same."""
@@ -594,8 +599,10 @@ class EngineRun:
 
     def __init__(self, tmp: Path, n: int, server: str = "memory", workers: int = 1, database_url: str | None = None,
                  poll_ms: float = 10, window: int = 0, stall_seconds: float = 300,
-                 log: Callable[[str], None] | None = None) -> None:  # fmt: skip
+                 log: Callable[[str], None] | None = None, split: bool = False) -> None:  # fmt: skip
         self.tmp, self.n, self.workers, self.poll = tmp, n, workers, poll_ms / 1000
+        # split: the first worker serves the workflows and their projections, the second only renders
+        self.serves = ["engine", "documents"] if split else ["all"] * workers
         self.window, self.stall_seconds = window, stall_seconds
         # per type, at most `window` lifecycles between their start and their first projection (0: no limit)
         self.admission = {k: asyncio.Semaphore(window) for k in TYPES} if window > 0 else None
@@ -641,7 +648,7 @@ class EngineRun:
                 self.log(f"font cache derived in {took} s (once per machine, {FONT_CACHE})")
             shutil.copytree(FONT_CACHE, self.data_dir / "fonts-cache", dirs_exist_ok=True)
         self.client = await self.cluster.connect(get_settings().data_converter())
-        self.worker_procs = self.cluster.helix_workers(self.workers, self.data_dir, self.database_url)
+        self.worker_procs = self.cluster.helix_workers(self.workers, self.data_dir, self.database_url, serves=self.serves)
         await self.cluster.ready(self.worker_procs)
         self.log(f"Temporal dev server ({self.cluster.server_kind}) on {self.cluster.address}, {self.workers} worker(s) polling")
 
@@ -663,7 +670,8 @@ class EngineRun:
     def worker_figures(self, procs: list[subprocess.Popen[bytes]]) -> dict[str, Any]:
         each = [proc_status(p.pid) for p in procs]
         return {"workers": each, "peak_rss_mb_sum": round(sum(w.get("VmHWM", 0) for w in each), 1),
-                "cpu_s_sum": round(sum(w.get("cpu_s", 0) for w in each), 1)}  # fmt: skip
+                "cpu_s_sum": round(sum(w.get("cpu_s", 0) for w in each), 1),
+                "render_cpu_s_sum": round(sum(w.get("render_cpu_s", 0) for w in each), 1)}  # fmt: skip
 
     # ---- the set-up (not timed)
 
@@ -1272,7 +1280,7 @@ def print_table(result: dict[str, Any]) -> None:
     c = result["config"]
     h, b = result["helix"], result.get("bare") or {}
     wc = c.get("worker") or {}
-    print(f"\nengine: N={c['n']} per type, server={c['server']}, workers={c['workers']} (each at most {wc.get('workflow_tasks')} workflow tasks and"
+    print(f"\nengine: N={c['n']} per type, server={c['server']}, workers={c['workers']} {c.get('serves', '')} (each at most {wc.get('workflow_tasks')} workflow tasks and"
           f" {wc.get('activities')} activities at once; render threads: {wc.get('render_threads')}), poll {c['poll_ms']} ms,"
           f" admission window {c['admission_window_per_type']} per type; "
           f"load average {result['load_before']} → {result['load_after']} on {result['machine']['cpus']} CPUs")  # fmt: skip
@@ -1297,7 +1305,8 @@ def print_table(result: dict[str, Any]) -> None:
         ba = b["accepted_to_visible"]
         print(f"bare: accepted → visible p50/p95 {ba['p50_ms']} / {ba['p95_ms']} ms; wall {bo.get('wall_s')} s")
     print(f"worker peak RSS (sum of VmHWM): Helix {h['workers']['peak_rss_mb_sum']} MiB, bare {(b.get('workers') or {}).get('peak_rss_mb_sum')} MiB;"
-          f" worker CPU: Helix {h['workers']['cpu_s_sum']} s, bare {(b.get('workers') or {}).get('cpu_s_sum')} s")  # fmt: skip
+          f" worker CPU: Helix {h['workers']['cpu_s_sum']} s (renders {h['workers'].get('render_cpu_s_sum')} s),"
+          f" bare {(b.get('workers') or {}).get('cpu_s_sum')} s")  # fmt: skip
     wft = h.get("workflow_tasks") or {}
     print(f"workflow tasks: run p50/p95 {(wft.get('run') or {}).get('p50_ms')} / {(wft.get('run') or {}).get('p95_ms')} ms;"
           f" over 5 s / timed out before completion (worker logs): {h['workflow_task_overruns']['over_5s']} /"
@@ -1327,7 +1336,7 @@ def print_table(result: dict[str, Any]) -> None:
 
 
 async def bench(n: int, server: str, workers: int, poll_ms: float, bare: bool, history_sample: int, keep: bool, window: int = 4,
-                stall_seconds: float = 300) -> dict[str, Any]:
+                stall_seconds: float = 300, split: bool = False) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="bench"))
     me = asyncio.current_task()
@@ -1335,11 +1344,11 @@ async def bench(n: int, server: str, workers: int, poll_ms: float, bare: bool, h
     for sig in (signal.SIGINT, signal.SIGTERM):  # stopped: the servers and workers are stopped too
         loop.add_signal_handler(sig, me.cancel)
     tmp = Path(tempfile.mkdtemp(prefix="helix-bench-engine-"))
-    run = EngineRun(tmp, n, server, workers, poll_ms=poll_ms, window=window, stall_seconds=stall_seconds)
+    run = EngineRun(tmp, n, server, workers, poll_ms=poll_ms, window=window, stall_seconds=stall_seconds, split=split)
     result: dict[str, Any] = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m bench.engine " + " ".join(sys.argv[1:]),
-        "config": {"n": n, "server": server, "workers": workers, "poll_ms": poll_ms, "read_model": "sqlite",
+        "config": {"n": n, "server": server, "workers": workers, "serves": run.serves, "poll_ms": poll_ms, "read_model": "sqlite",
                    "admission_window_per_type": window or "none (all started at once)",
                    "release_path": "acknowledge → classify → quota (CN, IR) → subsidy skipped → licence (agreement child signed) → schedule → confirm"},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
@@ -1406,7 +1415,8 @@ def markdown(result: dict[str, Any]) -> str:
 
     c, h, b = result["config"], result["helix"], result.get("bare") or {}
     o, bo = h.get("overall") or {}, b.get("overall") or {}
-    lines = [f"### Engine: N={c['n']} per type, dev server {c['server']}, {c['workers']} worker process{'es' if c['workers'] > 1 else ''}", "",
+    split = " (one serves the workflows and projections, the other only renders: HELIX_WORKER_SERVES=engine, documents)" if c.get("serves") == ["engine", "documents"] else ""
+    lines = [f"### Engine: N={c['n']} per type, dev server {c['server']}, {c['workers']} worker process{'es' if c['workers'] > 1 else ''}{split}", "",
              f"`{result['command']}` — {result['measured_at']}; load average {result.get('load_before')} → {result.get('load_after')}"
              f" (1/5/15 min) on {result['machine']['cpus']} CPUs; admission window {c['admission_window_per_type']} per type;"
              f" read model polled every {c['poll_ms']} ms. Each worker process runs at most"
@@ -1431,7 +1441,7 @@ def markdown(result: dict[str, Any]) -> str:
     w, bw = h["workers"], b.get("workers") or {}
     wft = h.get("workflow_tasks") or {}
     lines += ["", f"Worker peak RSS (sum of VmHWM): Helix {w['peak_rss_mb_sum']} MiB, bare {cell(bw.get('peak_rss_mb_sum'))} MiB."
-              f" Worker CPU: Helix {w['cpu_s_sum']} s, bare {cell(bw.get('cpu_s_sum'))} s; dev server {(h.get('other_cpu_s') or {}).get('temporal_server')} s,"
+              f" Worker CPU: Helix {w['cpu_s_sum']} s (render processes {cell(w.get('render_cpu_s_sum'))} s), bare {cell(bw.get('cpu_s_sum'))} s; dev server {(h.get('other_cpu_s') or {}).get('temporal_server')} s,"
               f" this driver {(h.get('other_cpu_s') or {}).get('bench_driver')} s (both so far)."
               f" Workflow tasks: run p50 / p95 {(wft.get('run') or {}).get('p50_ms')} / {(wft.get('run') or {}).get('p95_ms')} ms;"
               f" over 5 s: {h['workflow_task_overruns']['over_5s']}, timed out: {h['workflow_task_overruns']['timed_out_before_completion']}."]  # fmt: skip
@@ -1461,7 +1471,8 @@ def markdown(result: dict[str, Any]) -> str:
 def write(result: dict[str, Any], output: Path | None = None) -> Path:
     """The JSON, and the same run as markdown beside it (same name, `.md`)."""
     c = result["config"]
-    path = output or RESULTS / f"engine-{c['server']}-n{c['n']}-w{c['workers']}.json"
+    split = "-split" if c.get("serves") == ["engine", "documents"] else ""
+    path = output or RESULTS / f"engine-{c['server']}-n{c['n']}-w{c['workers']}{split}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     path.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
@@ -1480,11 +1491,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stall-seconds", type=float, default=300, help="stop if nothing moves this long (default 300)")
     parser.add_argument("--worker-workflow-tasks", type=int, help="HELIX_WORKER_WORKFLOW_TASKS for the workers (default: as set, else the settings' default)")
     parser.add_argument("--worker-activities", type=int, help="HELIX_WORKER_ACTIVITIES for the workers (default: as set, else the settings' default)")
+    parser.add_argument("--split", action="store_true",
+                        help="two workers: one serves the workflows and projections (HELIX_WORKER_SERVES=engine), the other only renders (documents)")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare workflow run")
     parser.add_argument("--history-sample", type=int, default=25, help="lifecycles per type whose histories are analysed (default 25)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, databases)")
     parser.add_argument("--output", type=Path, help="the JSON file (default bench/results/engine-<server>-n<N>-w<W>.json)")
     args = parser.parse_args(argv)
+    if args.split:
+        if args.workers == 1 and "--workers" in (argv if argv is not None else sys.argv):
+            parser.error("--split needs two workers")
+        args.workers = 2
     for key, value in (("HELIX_WORKER_WORKFLOW_TASKS", args.worker_workflow_tasks), ("HELIX_WORKER_ACTIVITIES", args.worker_activities)):
         if value is not None:
             if value < 1:
@@ -1494,7 +1511,7 @@ def main(argv: list[str] | None = None) -> int:
         if n < 1:
             parser.error("--n must be at least 1")
         result = asyncio.run(bench(n, args.server, args.workers, args.poll_ms, not args.no_bare, args.history_sample, args.keep,
-                                   args.window, args.stall_seconds))
+                                   args.window, args.stall_seconds, args.split))
         path = write(result, args.output if len(args.n or [100]) == 1 else None)
         print_table(result)
         print(f"\nwritten to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")

@@ -57,7 +57,16 @@ with workflow.unsafe.imports_passed_through():
     from domain.parties import PersonRef
     from domain.program_records import AgreementPhaseChanged
     from workflows.human_step import StepWatchers
-    from workflows.item_activities import ACTIVITY_TIMEOUT, PATCH_PROJECT_FIRST, RETRY, newly_awaited, notify, send_all, step_key
+    from workflows.item_activities import (
+        ACTIVITY_TIMEOUT,
+        PATCH_PROJECT_FIRST,
+        RETRY,
+        documents_queue,
+        newly_awaited,
+        notify,
+        send_all,
+        step_key,
+    )
 
 A = TypeVar("A", bound=BaseModel)
 
@@ -420,7 +429,7 @@ class AgreementWorkflow:
             ComposeRequest(agreement_id=spec.id, kind=spec.kind, title=spec.title, languages=spec.languages,
                            variables=spec.variables, parties=spec.parties, clause_overrides=overrides, version=number,
                            author_name=author.name, summary=summary, created_at=now),
-            result_type=ComposedVersion, start_to_close_timeout=RENDER_TIMEOUT, heartbeat_timeout=HEARTBEAT, retry_policy=RETRY,
+            result_type=ComposedVersion, start_to_close_timeout=RENDER_TIMEOUT, heartbeat_timeout=HEARTBEAT, task_queue=documents_queue(), retry_policy=RETRY,
         )
         previous = self.s.current_hash
         if composed.text_sha256 == previous:
@@ -454,7 +463,7 @@ class AgreementWorkflow:
                            parties=s.spec.parties, version=s.current, signatures=[x for x in s.signatures if x.term == s.term_number],  # type: ignore[arg-type]
                            approvals=[x for x in s.approvals if x.version_hash == s.current_hash], events=s.events,
                            executed_at=now, effective_date=effective, expiry_date=expiry, term=s.term_number),
-            result_type=ExecutedDocument, start_to_close_timeout=RENDER_TIMEOUT, heartbeat_timeout=HEARTBEAT, retry_policy=RETRY,
+            result_type=ExecutedDocument, start_to_close_timeout=RENDER_TIMEOUT, heartbeat_timeout=HEARTBEAT, task_queue=documents_queue(), retry_policy=RETRY,
         )
         s.executed_at, s.effective_date, s.expiry_date = now, effective, expiry
         s.executed_pdf_sha256 = doc.pdf_sha256

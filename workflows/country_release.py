@@ -53,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.agreement import AgreementInput, AgreementOutcome, AgreementWorkflow
     from workflows.human_workflow import HumanWorkflow, StepSpec
-    from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, notify
+    from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, documents_queue, notify
 
 RENDER_TIMEOUT = timedelta(minutes=5)
 STEP_OF = {stage: Step(stage.value) for stage in ReleaseStage if stage.value in {s.value for s in Step}} | {
@@ -127,7 +127,7 @@ class CountryReleaseWorkflow(HumanWorkflow):
             RecommendationLetterRequest(edition=s.edition, film=s.film, awards=s.awards, country=s.country, rules=s.rules,
                                         liaison=s.liaison, issued_at=workflow.now()),
             result_type=ItemDocument, start_to_close_timeout=RENDER_TIMEOUT, heartbeat_timeout=timedelta(seconds=30),
-            retry_policy=RETRY,
+            task_queue=documents_queue(), retry_policy=RETRY,
         )  # fmt: skip
         s.documents.append(doc)
         awards = ", ".join(a.category_id.replace("_", " ") for a in s.awards)

@@ -63,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.item_activities import (
         PATCH_PROJECT_FIRST,
         RETRY,
+        documents_queue,
         new_event,
         newly_awaited,
         notify,
@@ -481,7 +482,7 @@ class CreditTransferWorkflow:
                     doc_act.RENDER_LEARNING_AGREEMENT,
                     LearningAgreementDocumentRequest(state=self.s.model_copy(update={"events": []}), issued_at=workflow.now()),
                     result_type=ItemDocument, start_to_close_timeout=RENDER_TIMEOUT, heartbeat_timeout=timedelta(seconds=30),
-                    retry_policy=RETRY,
+                    task_queue=documents_queue(), retry_policy=RETRY,
                 )  # fmt: skip
                 self.s.documents.append(doc)
                 documents.append(doc)

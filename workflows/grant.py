@@ -67,7 +67,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.readmodel import ItemDocument, ItemParty, ItemSnapshot
     from workflows.agreement import AgreementInput, AgreementOutcome, AgreementWorkflow, _cause
     from workflows.human_workflow import HumanWorkflow, StepSpec
-    from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, notify
+    from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, documents_queue, notify
 
 PAYMENT_TIMEOUT = timedelta(minutes=5)
 # A payment that keeps failing for a day is held for a person instead of blocking the grant's other actions.
@@ -234,7 +234,7 @@ class GrantWorkflow(HumanWorkflow):
                            award_id=s.award_id, project_title=s.application.project.title, tranche=t, payee=s.application.lead,
                            approved_by=approver, issued_at=workflow.now()),
             result_type=PaymentRecord, start_to_close_timeout=PAYMENT_TIMEOUT, heartbeat_timeout=timedelta(seconds=30),
-            retry_policy=PAYMENT_RETRY,
+            task_queue=documents_queue(), retry_policy=PAYMENT_RETRY,
         )  # fmt: skip
 
     async def _hold(self, tranche_id: str, why: str) -> None:

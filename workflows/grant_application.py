@@ -53,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.readmodel import ItemDocument, ItemParty, ItemSnapshot
     from workflows.grant import GrantInput, GrantWorkflow, grant_workflow_id
     from workflows.human_workflow import HumanWorkflow, StepSpec
-    from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, notify
+    from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, documents_queue, notify
 
 RENDER_TIMEOUT = timedelta(minutes=5)
 
@@ -207,7 +207,7 @@ class GrantApplicationWorkflow(HumanWorkflow):
             LetterRequest(kind=kind, fund=s.fund, call=s.call, application=s.application, amount=amount, reasons=s.reasons,
                           score=s.score, decision=s.decision, issued_at=workflow.now()),
             result_type=ItemDocument, start_to_close_timeout=RENDER_TIMEOUT, heartbeat_timeout=timedelta(seconds=30),
-            retry_policy=RETRY,
+            task_queue=documents_queue(), retry_policy=RETRY,
         )  # fmt: skip
         s.documents.append(doc)
         self.event(kind.value, None, doc.label)

@@ -48,7 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.students import StudentRecord
     from domain.terms import next_term, normalize_term, term_index, term_of, term_start
     from domain.transfer_state import CreditsPosted, ProgramRoster
-    from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, new_event, notify, project
+    from workflows.item_activities import ACTIVITY_TIMEOUT, RETRY, documents_queue, new_event, notify, project
 
 from workflows.credit_transfer import CreditTransferInput, CreditTransferWorkflow, transfer_workflow_id
 
@@ -282,7 +282,7 @@ class StudentRecordWorkflow:
                     doc_act.RENDER_COMPLETION_DOCUMENTS,
                     CompletionDocumentsRequest(state=s.model_copy(update={"events": []}), issued_at=workflow.now()),
                     result_type=list[ItemDocument], start_to_close_timeout=RENDER_TIMEOUT,
-                    heartbeat_timeout=timedelta(seconds=30), retry_policy=RETRY,
+                    heartbeat_timeout=timedelta(seconds=30), task_queue=documents_queue(), retry_policy=RETRY,
                 )  # fmt: skip
                 s.documents = [*s.documents, *documents]
                 self._event("documents_issued", None, "Joint transcript and dual-degree certificate issued")

@@ -29,7 +29,7 @@ from store import board_snapshot, queries
 from store.blobs import BlobStore
 from store.board_snapshot import WHOLE_NETWORK
 from store.db import init_db, make_engine
-from worker import build_worker
+from worker import serving
 from workflows.board_digest import SCHEDULED_START
 
 pytestmark = pytest.mark.e2e
@@ -90,7 +90,7 @@ async def test_triggering_makes_one_digest_a_week(dev: WorkflowEnvironment, tmp_
     s = settings_for(tmp_path)
     engine = make_engine(s.resolved_database_url)
     init_db(engine)
-    async with build_worker(dev.client, s):
+    async with serving(dev.client, s):
         first = await asyncio.wait_for(produce_board_digest(dev.client, s), 120)  # creates the schedule if missing
         again = await asyncio.wait_for(produce_board_digest(dev.client, s), 120)
         await trigger_board_digest(dev.client, s)  # the dashboard's button: no wait
@@ -120,7 +120,7 @@ async def test_the_board_views_refresh_every_minute(dev: WorkflowEnvironment, tm
     assert [i.every for i in desc.schedule.spec.intervals] == [timedelta(minutes=1)]
     assert desc.schedule.policy.overlap is ScheduleOverlapPolicy.SKIP
 
-    async with build_worker(dev.client, s):
+    async with serving(dev.client, s):
         await handle.trigger()
         for _ in range(600):
             desc = await handle.describe()

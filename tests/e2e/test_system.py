@@ -25,7 +25,7 @@ from store import queries
 from store.blobs import BlobStore
 from store.db import init_db, make_engine
 from store.directory import load_directory
-from worker import build_worker
+from worker import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
@@ -56,7 +56,7 @@ async def wait_for(predicate, seconds: float = 120):  # type: ignore[no-untyped-
 
 async def test_accession_mou_from_file_to_executed_pdf(dev: WorkflowEnvironment, tmp_path: Path, monkeypatch) -> None:
     s, engine, spec = prepare(tmp_path, monkeypatch, "2-coproduction-kr-cn.yaml")
-    async with build_worker(dev.client, s):
+    async with serving(dev.client, s):
         wid = await svc.start_agreement(dev.client, spec)
         with pytest.raises(svc.InputError):
             await svc.start_agreement(dev.client, spec)
@@ -126,7 +126,7 @@ async def test_joint_program_demo_end_to_end(dev: WorkflowEnvironment, tmp_path:
 
     s, engine, spec = prepare(tmp_path, monkeypatch, "7-dual-degree-kafa-vgik.yaml")
     monkeypatch.setattr("services.programs.get_settings", lambda: s)
-    async with build_worker(dev.client, s):
+    async with serving(dev.client, s):
         wid = await svc.start_agreement(dev.client, spec)
         for actor, name, fields in SCRIPTS[spec.id]:
             await act_when_ready(dev.client, wid, actor, name, fields)

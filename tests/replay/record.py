@@ -20,7 +20,6 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from domain.agreements import (
     AgreementKind,
@@ -66,9 +65,8 @@ from domain.transfer_state import (
 from tests.domain.program_examples import CATALOGS, KNUA_TABLE, program
 from tests.domain.transfer_examples import ROSTER, almost_done, ministry_program, request
 from tests.workflows.conftest import spec, test_server_path
-from tests.workflows.fakes import FakeActivities
+from tests.workflows.fakes import FakeActivities, serving
 from tests.workflows.joint_program import transfer_input, until
-from workflows import ALL_WORKFLOWS
 from workflows.agreement import AgreementInput, AgreementWorkflow
 from workflows.board_digest import BoardDigestWorkflow
 from workflows.board_snapshots import BoardSnapshotsWorkflow
@@ -368,7 +366,7 @@ async def main() -> None:
         ) as env:
             fakes = FakeActivities(client=env.client)
             activities = [*fakes.all(), fake_board_digest, fake_refresh_board_snapshots]
-            async with Worker(env.client, task_queue="record", workflows=ALL_WORKFLOWS, activities=activities):
+            async with serving(env.client, "record", activities):
                 result = await scenario(env.client, env, "record")
                 handles = result if isinstance(result, dict) else {name: result}
                 histories = {n: await h.fetch_history() for n, h in handles.items()}

@@ -13,8 +13,7 @@ from domain.agreements import AgreementKind, AgreementSpec, PartySpec, SigningMo
 from domain.human_steps import ReminderPolicy
 from domain.parties import PersonRef
 from settings import installed_binary
-from tests.workflows.fakes import FakeActivities
-from workflows import ALL_WORKFLOWS
+from tests.workflows.fakes import FakeActivities, serving
 
 
 def test_server_path() -> str:
@@ -38,7 +37,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
 async def worker(env: WorkflowEnvironment) -> AsyncIterator[tuple[Worker, FakeActivities, str]]:
     fakes = FakeActivities(client=env.client)
     queue = f"q-{uuid.uuid4()}"
-    async with Worker(env.client, task_queue=queue, workflows=ALL_WORKFLOWS, activities=fakes.all()) as w:
+    async with serving(env.client, queue, fakes.all()) as w:
         yield w, fakes, queue
 
 

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from temporalio import activity
+from temporalio.client import Client
+from temporalio.worker import Worker
 
 from domain import activity_names as act
 from domain import program_activity_names as doc_act
@@ -33,6 +37,7 @@ from domain.program_records import AgreementPhaseChanged, SaveEquivalencies
 from domain.readmodel import ItemDocument, ItemProjection
 from domain.releases import activity_names as ract
 from domain.releases.process import RecommendationLetterRequest, RightsReply, RightsRequest
+from workflows import ALL_WORKFLOWS
 
 
 def _sha(obj: object) -> str:
@@ -192,3 +197,15 @@ class FakeActivities:
 
     def keys(self, workflow_id: str) -> list[str]:
         return sorted(k for k in self.notifications if k.startswith(workflow_id + "/"))
+
+
+@asynccontextmanager
+async def serving(client: Client, queue: str, activities: list[Any], **options: Any) -> AsyncIterator[Worker]:
+    """Workflows and `activities` on `queue`, and the document activities among them on its
+    documents queue, as `worker.py` serves them (the patch `documents-task-queue`)."""
+    docs = [a for a in activities if activity._Definition.must_from_callable(a).name in act.DOCUMENT_ACTIVITIES]
+    async with (
+        Worker(client, task_queue=queue, workflows=ALL_WORKFLOWS, activities=activities, **options) as w,
+        Worker(client, task_queue=act.documents_queue_for(queue), activities=docs, **options),
+    ):
+        yield w
