@@ -37,7 +37,7 @@ from domain.program_records import AgreementPhaseChanged, SaveEquivalencies
 from domain.readmodel import ItemDocument, ItemProjection
 from domain.releases import activity_names as ract
 from domain.releases.process import RecommendationLetterRequest, RightsReply, RightsRequest
-from workflows import ALL_WORKFLOWS
+from workflows.registry import ALL_WORKFLOWS
 
 
 def _sha(obj: object) -> str:

@@ -19,8 +19,8 @@ from tests.workflows.conftest import spec
 from tests.workflows.fakes import FakeActivities
 from tests.workflows.test_agreement import start, state, wait_phase
 from worker import build_workers
-from workflows import ALL_WORKFLOWS
 from workflows.agreement import AgreementWorkflow
+from workflows.registry import ALL_WORKFLOWS
 
 
 def name(fn: object) -> str:

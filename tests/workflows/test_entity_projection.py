@@ -16,8 +16,8 @@ from domain import activity_names as act
 from domain.grants.process import LedgerOp, LedgerRequest
 from domain.readmodel import ItemProjection
 from tests.workflows.grant_round import FUND, start_fund
-from workflows import ALL_WORKFLOWS
 from workflows.fund_ledger import FundLedgerWorkflow
+from workflows.registry import ALL_WORKFLOWS
 
 
 async def test_the_ledger_answers_before_its_projection(env: WorkflowEnvironment) -> None:
