@@ -50,12 +50,17 @@ def _render_threads() -> int:
         n = int(os.environ.get("HELIX_RENDER_THREADS") or 0)
     except ValueError:
         n = 0
-    return n if n > 0 else max(1, (os.cpu_count() or 2) // 2)
+    if n > 0:
+        return n
+    if os.environ.get("HELIX_WORKER_SERVES", "").strip().lower() == "documents":
+        return os.cpu_count() or 1  # a render worker: rendering is all this machine does
+    return max(1, (os.cpu_count() or 2) // 2)
 
 
 RENDER_THREADS = _render_threads()
 """Renders (CPU-bound, holding the GIL most of the time) run on pools of their own, each this size
-(`HELIX_RENDER_THREADS`; default half the CPUs, at least one): one for the documents a person's
+(`HELIX_RENDER_THREADS`; default half the CPUs, at least one; on a worker that only renders,
+`HELIX_WORKER_SERVES=documents`, all of them): one for the documents a person's
 action waits on before it is answered (`interactive`: award and rejection letters, learning
 agreements, transcripts), one for the rest (drafts, executed agreements, recommendation letters,
 payment instructions, digests), so a click never queues behind a backlog of background renders.

@@ -69,3 +69,21 @@ async def test_a_worker_process_serves_what_it_is_told(env: WorkflowEnvironment,
     docs_workers = [w for w in workers if w.task_queue.endswith("-documents")]
     for w in docs_workers:  # renders only, and every one of them
         assert set(w._activity_worker._activities) == set(act.DOCUMENT_ACTIVITIES)  # type: ignore[union-attr]
+
+
+def test_a_render_worker_renders_on_every_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that only renders uses every CPU for renders; one that also runs the workflows half
+    of them; an explicit HELIX_RENDER_THREADS wins over both."""
+    from activities.documents import _render_threads
+
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    monkeypatch.delenv("HELIX_RENDER_THREADS", raising=False)
+    monkeypatch.setenv("HELIX_WORKER_SERVES", "documents")
+    assert _render_threads() == 8
+    monkeypatch.setenv("HELIX_WORKER_SERVES", "all")
+    assert _render_threads() == 4
+    monkeypatch.delenv("HELIX_WORKER_SERVES")
+    assert _render_threads() == 4
+    monkeypatch.setenv("HELIX_WORKER_SERVES", "documents")
+    monkeypatch.setenv("HELIX_RENDER_THREADS", "3")
+    assert _render_threads() == 3
