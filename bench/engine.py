@@ -607,6 +607,8 @@ class EngineRun:
         # per type, at most `window` lifecycles between their start and their first projection (0: no limit)
         self.admission = {k: asyncio.Semaphore(window) for k in TYPES} if window > 0 else None
         self.stalled: str | None = None
+        self.unfinished: list[dict[str, Any]] = []
+        self.time_limit: float | None = None
         self.data_dir = tmp / "data"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.database_url = database_url or f"sqlite:///{self.data_dir / 'helix.db'}"
@@ -947,16 +949,22 @@ class EngineRun:
 
     async def until_done_or_stalled(self, work: asyncio.Future[Any]) -> None:
         """Until every driver returns, or nothing moved (no update accepted, no lifecycle completed)
-        for `stall_seconds`: then the drivers are stopped and the run is reported as stalled."""
-        last, moved = (-1, -1), time.monotonic()
+        for `stall_seconds`, or `time_limit` seconds passed: then the drivers are stopped, the
+        unfinished lifecycles' workflows described (`unfinished`), and the run reported as stalled."""
+        last, moved, began = (-1, -1), time.monotonic(), time.monotonic()
         while not work.done():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(work), timeout=5)
             mark = (len(self.rec.updates), sum(1 for lf in self.rec.lives.values() if lf.t_end is not None))
             if mark != last:
                 last, moved = mark, time.monotonic()
-            elif time.monotonic() - moved > self.stall_seconds:
-                self.stalled = f"nothing moved for {self.stall_seconds:.0f} s: {mark[0]} updates accepted, {mark[1]} lifecycles completed"
+            why = None
+            if mark == last and time.monotonic() - moved > self.stall_seconds:
+                why = f"nothing moved for {self.stall_seconds:.0f} s"
+            elif self.time_limit and time.monotonic() - began > self.time_limit:
+                why = f"stopped at the time limit of {self.time_limit:.0f} s"
+            if why is not None and not work.done():
+                self.stalled = f"{why}: {mark[0]} updates accepted, {mark[1]} lifecycles completed"
                 self.log(f"STALLED: {self.stalled}; stopping the drivers")
                 work.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -964,8 +972,30 @@ class EngineRun:
                 for lf in self.rec.lives.values():
                     if lf.t_end is None and lf.error is None:
                         lf.error = "stalled"
+                self.unfinished = await self.describe_unfinished()
                 return
         work.result()
+
+    async def describe_unfinished(self, limit: int = 20) -> list[dict[str, Any]]:
+        """What the server says of the workflows of up to `limit` unfinished lifecycles: status,
+        history length and pending activities (a stuck lifecycle: waiting on what?)."""
+        assert self.client is not None
+        out: list[dict[str, Any]] = []
+        for lf in [x for x in self.rec.lives.values() if x.error == "stalled"][:limit]:
+            row: dict[str, Any] = {"kind": lf.kind, "lifecycle": lf.lid, "workflows": []}
+            for wid in lf.wids or [lf.lid]:
+                try:
+                    d = await self.client.get_workflow_handle(wid).describe()
+                    pending = [{"activity": a.activity_type.name, "attempt": a.attempt, "state": int(a.state),
+                                "last_failure": a.last_failure.message[:300] if a.HasField("last_failure") else None}
+                               for a in d.raw_description.pending_activities]  # fmt: skip
+                    row["workflows"].append({"id": wid, "status": d.status.name if d.status else None, "history_length": d.history_length,
+                                             "pending_activities": pending, "pending_children": len(d.raw_description.pending_children)})  # fmt: skip
+                except Exception as e:  # noqa: BLE001 - a description is a best effort
+                    row["workflows"].append({"id": wid, "error": str(e)[:300]})
+            out.append(row)
+            self.log(f"unfinished: {json.dumps(row, default=str)[:1000]}")
+        return out
 
     def task_overruns(self) -> dict[str, int]:
         """From the worker logs: workflow tasks that ran over 5 s (the SDK's warning), and completions
@@ -1336,7 +1366,7 @@ def print_table(result: dict[str, Any]) -> None:
 
 
 async def bench(n: int, server: str, workers: int, poll_ms: float, bare: bool, history_sample: int, keep: bool, window: int = 4,
-                stall_seconds: float = 300, split: bool = False) -> dict[str, Any]:
+                stall_seconds: float = 300, split: bool = False, time_limit: float | None = None) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="bench"))
     me = asyncio.current_task()
@@ -1345,6 +1375,7 @@ async def bench(n: int, server: str, workers: int, poll_ms: float, bare: bool, h
         loop.add_signal_handler(sig, me.cancel)
     tmp = Path(tempfile.mkdtemp(prefix="helix-bench-engine-"))
     run = EngineRun(tmp, n, server, workers, poll_ms=poll_ms, window=window, stall_seconds=stall_seconds, split=split)
+    run.time_limit = time_limit
     result: dict[str, Any] = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m bench.engine " + " ".join(sys.argv[1:]),
@@ -1366,6 +1397,7 @@ async def bench(n: int, server: str, workers: int, poll_ms: float, bare: bool, h
         helix["read_model_polls"] = getattr(run, "polls", None)
         helix["workflow_task_overruns"] = run.task_overruns()
         helix["stalled"] = run.stalled
+        helix["unfinished"] = run.unfinished
         result["load_after"] = load_average()
         run.log("helix done: " + ", ".join(f"{k} {v.get('completed')}/{v.get('lifecycles')}" for k, v in helix["types"].items()))
         # histories: activity timings, and the shape each bare lifecycle repeats
@@ -1452,6 +1484,11 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append("Largest payloads (KiB in / out): " + "; ".join(f"{k} {v['input_kib']} / {v['result_kib']}" for k, v in hs["largest_payloads"].items()) + ".")
     if h.get("stalled"):
         lines.append(f"**Stalled**: {h['stalled']}.")
+    for u in h.get("unfinished") or []:
+        lines.append(f"- unfinished {u['kind']} {u['lifecycle']}: " + "; ".join(
+            f"{w['id']} {w.get('status') or w.get('error')}, {w.get('history_length')} events, pending activities"
+            f" {[a['activity'] + ' attempt ' + str(a['attempt']) for a in w.get('pending_activities', [])]}, pending children {w.get('pending_children')}"
+            for w in u["workflows"]))  # fmt: skip
     if b.get("plans"):
         lines.append("Bare workflow per lifecycle, activities: "
                      + "; ".join(f"{k} {v['start']} at the start, then per update {', '.join(map(str, v['updates']))}" for k, v in b["plans"].items()) + ".")  # fmt: skip
@@ -1491,6 +1528,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stall-seconds", type=float, default=300, help="stop if nothing moves this long (default 300)")
     parser.add_argument("--worker-workflow-tasks", type=int, help="HELIX_WORKER_WORKFLOW_TASKS for the workers (default: as set, else the settings' default)")
     parser.add_argument("--worker-activities", type=int, help="HELIX_WORKER_ACTIVITIES for the workers (default: as set, else the settings' default)")
+    parser.add_argument("--time-limit", type=float, help="stop driving after this many seconds and report what was measured (as a stall)")
     parser.add_argument("--split", action="store_true",
                         help="two workers: one serves the workflows and projections (HELIX_WORKER_SERVES=engine), the other only renders (documents)")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare workflow run")
@@ -1511,7 +1549,7 @@ def main(argv: list[str] | None = None) -> int:
         if n < 1:
             parser.error("--n must be at least 1")
         result = asyncio.run(bench(n, args.server, args.workers, args.poll_ms, not args.no_bare, args.history_sample, args.keep,
-                                   args.window, args.stall_seconds, args.split))
+                                   args.window, args.stall_seconds, args.split, args.time_limit))
         path = write(result, args.output if len(args.n or [100]) == 1 else None)
         print_table(result)
         print(f"\nwritten to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")

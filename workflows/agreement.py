@@ -61,10 +61,10 @@ with workflow.unsafe.imports_passed_through():
         ACTIVITY_TIMEOUT,
         PATCH_PROJECT_FIRST,
         RETRY,
+        MailBehind,
         documents_queue,
         newly_awaited,
         notify,
-        send_all,
         step_key,
     )
 
@@ -107,6 +107,7 @@ class AgreementWorkflow:
         self.lock = asyncio.Lock()
         self.watchers = StepWatchers(self._on_nudge)
         self.policies: dict[str, ReminderPolicy] = {}
+        self.mail = MailBehind()
 
     # ------------------------------------------------------------------ main loop
 
@@ -131,11 +132,11 @@ class AgreementWorkflow:
         while self.s.phase not in TERMINAL_PHASES:
             if self._continue_as_new_suggested():
                 # Only between handlers and nudges: the whole state, open steps included, moves on.
-                await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())
+                await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked() and self.mail.sent())
                 workflow.continue_as_new(AgreementInput(spec=self.s.spec, resumed=self.s))
             await self._step_phase()
 
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and self.mail.sent())
         return self._outcome()
 
     @staticmethod
@@ -568,7 +569,7 @@ class AgreementWorkflow:
         mails = newly_awaited(before, self.s.steps, self.s.spec.title)  # a delegate: someone new on an open step
         if workflow.patched(PATCH_PROJECT_FIRST):
             await self._project()
-            await send_all(mails)
+            await self.mail.send(mails)
             if self.s.phase in TERMINAL_PHASES:
                 await self._tell_parent()
         else:  # executions that committed before the patch: mail one by one, tell the parent, then project

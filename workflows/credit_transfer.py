@@ -63,12 +63,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.item_activities import (
         PATCH_PROJECT_FIRST,
         RETRY,
+        MailBehind,
         documents_queue,
         new_event,
         newly_awaited,
         notify,
         project,
-        send_all,
         step_key,
     )
 
@@ -106,6 +106,7 @@ class CreditTransferWorkflow:
         self.lock = asyncio.Lock()
         self.watchers = StepWatchers(self._on_nudge)
         self.policies: dict[str, ReminderPolicy] = {}
+        self.mail = MailBehind()
 
     # ------------------------------------------------------------------ main loop
 
@@ -119,7 +120,7 @@ class CreditTransferWorkflow:
             self._sync_steps()
         while self.s.stage is not TransferStage.POSTED:
             if workflow.info().is_continue_as_new_suggested():
-                await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())
+                await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked() and self.mail.sent())
                 workflow.continue_as_new(CreditTransferInput(
                     program=self.s.program, catalogs=self.s.catalogs, record=self.s.record, request=self.s.request,
                     roster=self.s.roster, resumed=self.s,
@@ -130,7 +131,7 @@ class CreditTransferWorkflow:
         async with self.lock:
             await self._tell_parent()
             await self._commit()
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and self.mail.sent())
         return CreditTransferOutcome(request_id=self.s.request.id, stage=self.s.stage, posted=self.s.posted,
                                      equivalencies=self.s.saved_equivalencies)  # fmt: skip
 
@@ -468,7 +469,7 @@ class CreditTransferWorkflow:
         project_first = workflow.patched(PATCH_PROJECT_FIRST)
         if project_first:
             await self._project()
-            await send_all(mails)
+            await self.mail.send(mails)
         else:  # executions that committed before the patch: mail one by one, then project
             for m in mails:
                 await notify(*m)

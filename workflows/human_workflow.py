@@ -27,11 +27,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows.item_activities import (
         PATCH_PROJECT_FIRST,
         PATCH_SHOW_EARLY,
+        MailBehind,
         new_event,
         newly_awaited,
         notify,
         project,
-        send_all,
         step_key,
     )
 
@@ -65,6 +65,7 @@ class HumanWorkflow:
         self.lock = asyncio.Lock()
         self.watchers = StepWatchers(self._on_nudge)
         self.policies: dict[str, ReminderPolicy] = {}
+        self.mail = MailBehind()
 
     # ---- what a lifecycle provides
 
@@ -124,7 +125,7 @@ class HumanWorkflow:
         mails = newly_awaited(before, self.s.steps, self.title())
         if workflow.patched(PATCH_PROJECT_FIRST):
             await self.project(documents)
-            await send_all(mails)
+            await self.mail.send(mails)
         else:  # executions that committed before the patch: mail one by one, then project
             for m in mails:
                 await notify(*m)
@@ -169,4 +170,4 @@ class HumanWorkflow:
             await self.project()
 
     async def until_handlers_finished(self) -> None:
-        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())
+        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked() and self.mail.sent())

@@ -36,7 +36,7 @@ from tests.workflows.conftest import spec
 from tests.workflows.fakes import FakeActivities, serving
 from tests.workflows.test_agreement import rejected, state, wait_phase
 from workflows.agreement import AgreementInput, AgreementWorkflow
-from workflows.item_activities import PATCH_DOCUMENTS_QUEUE, PATCH_PROJECT_FIRST
+from workflows.item_activities import PATCH_DOCUMENTS_QUEUE, PATCH_MAIL_BEHIND, PATCH_PROJECT_FIRST
 
 ROOT = Path(__file__).resolve().parents[2]
 K1, K2 = os.urandom(32), os.urandom(32)
@@ -227,7 +227,7 @@ async def test_history_on_the_server_holds_no_personal_data(encrypted_env: Workf
                 fields = e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
                 assert set(fields) == {"TemporalChangeVersion"}
                 patches.update(json.loads(fields["TemporalChangeVersion"].data))
-        assert patches <= {PATCH_PROJECT_FIRST, PATCH_DOCUMENTS_QUEUE}
+        assert patches <= {PATCH_PROJECT_FIRST, PATCH_DOCUMENTS_QUEUE, PATCH_MAIL_BEHIND}
         skipped = ("marker_recorded_event_attributes", "upsert_workflow_search_attributes_event_attributes")
         payloads = [p for e in history.events if not any(e.HasField(f) for f in skipped) for p in _payloads(e)]
         assert payloads and all(p.metadata["encoding"] == ENCODING for p in payloads)

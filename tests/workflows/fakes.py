@@ -6,6 +6,7 @@ that a retried activity (same idempotency key) counts once.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator
@@ -50,6 +51,7 @@ class FakeActivities:
     events: dict[str, list] = field(default_factory=dict)
     items: dict[str, ItemProjection] = field(default_factory=dict)
     notifications: dict[str, Notification] = field(default_factory=dict)
+    mail_gate: asyncio.Event | None = None  # set: every mail waits for it (a slow mail server)
     executed: list[ExecuteRequest] = field(default_factory=list)
     tables: dict[str, EquivalencyTable] = field(default_factory=dict)
     saved: list[SaveEquivalencies] = field(default_factory=list)
@@ -93,6 +95,8 @@ class FakeActivities:
 
     @activity.defn(name=act.NOTIFY)
     async def notify(self, n: Notification) -> None:
+        if self.mail_gate is not None:
+            await self.mail_gate.wait()
         self.order.append(f"mail {n.key}")
         self.notifications.setdefault(n.key, n)
 
@@ -197,6 +201,16 @@ class FakeActivities:
 
     def keys(self, workflow_id: str) -> list[str]:
         return sorted(k for k in self.notifications if k.startswith(workflow_id + "/"))
+
+    async def mailed(self, ok: Any, seconds: float = 15) -> list[Notification]:
+        """The mails `ok(key)` accepts, once there are any: mail goes behind the answer
+        (PATCH_MAIL_BEHIND), a moment after the update that owes it returns."""
+        for _ in range(int(seconds / 0.05)):
+            found = [n for k, n in self.notifications.items() if ok(k)]
+            if found:
+                return found
+            await asyncio.sleep(0.05)
+        return []
 
 
 @asynccontextmanager

@@ -254,15 +254,33 @@ async def test_renewal_and_expiry_across_years(env, worker):
 
 
 async def test_the_read_model_shows_a_change_before_its_mails_go(env, worker):
-    """A change is projected first and then mailed (PATCH_PROJECT_FIRST): closing the review opens
-    an approval step per party, and their three mails follow the projection that shows them."""
+    """A change is projected first and then mailed (PATCH_PROJECT_FIRST), and the mails go behind
+    the answer (PATCH_MAIL_BEHIND): with the mail server stalled, closing the review is answered
+    and the next approval goes through; the three mails of the approval steps follow, after the
+    projection that shows them."""
     _, fakes, queue = worker
     s = spec()
     h = await start(env, queue, s)
     await wait_phase(h, Phase.REVIEW)
     fakes.order.clear()
-    await h.execute_update(AgreementWorkflow.close_review, PhaseAction(actor_id=s.initiator.id))
-    mails = [i for i, line in enumerate(fakes.order) if line.startswith("mail ") and "/opened" in line]
+    fakes.mail_gate = asyncio.Event()
+    try:
+        r = await asyncio.wait_for(h.execute_update(AgreementWorkflow.close_review, PhaseAction(actor_id=s.initiator.id)), 30)
+        assert r.phase is Phase.APPROVAL
+        party = s.parties[0]
+        r = await asyncio.wait_for(h.execute_update(AgreementWorkflow.approve, ApproveAction(
+            actor_id=party.approvers[0].id, version_hash=(await state(h)).current_hash)), 30)  # fmt: skip
+        assert not [line for line in fakes.order if line.startswith("mail ")], fakes.order
+    finally:
+        fakes.mail_gate.set()
+
+    def mails() -> list[int]:
+        return [i for i, line in enumerate(fakes.order) if line.startswith("mail ") and "/opened" in line]
+
+    for _ in range(300):
+        if len(mails()) == 3:
+            break
+        await asyncio.sleep(0.05)
     projections = [i for i, line in enumerate(fakes.order) if line.startswith(f"project {h.id}")]
-    assert len(mails) == 3 and projections, fakes.order
-    assert projections[0] < min(mails), fakes.order
+    assert len(mails()) == 3 and projections, fakes.order
+    assert projections[0] < min(mails()), fakes.order
