@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -57,6 +57,10 @@ A = TypeVar("A", bound=BaseModel)
 # Changes made while records were running (see docs/evolving-workflows.md).
 PATCH_SHARED_EQUIVALENCIES = "shared-equivalency-tables"
 PATCH_COMPLETION_DOCUMENTS = "completion-documents"
+PATCH_REQUEST_FIRST = "project-transfer-request-first"
+"""A credit transfer's request is recorded and projected before the equivalency table is loaded
+and the transfer's workflow started: the coordinator's request showed only after both (p50 9.7 s
+at 100 concurrent transfers, bench/engine.py)."""
 RENDER_TIMEOUT = timedelta(minutes=5)
 
 
@@ -150,6 +154,8 @@ class StudentRecordWorkflow:
     async def start_credit_transfer(self, a: StartTransferAction) -> RecordResult:
         async with self.lock:
             person = self._check(rules.check_start_transfer, a)
+            if workflow.patched(PATCH_REQUEST_FIRST):
+                return await self._start_transfer(person, a)
             s, r = self.s, a.request
             if workflow.patched(PATCH_SHARED_EQUIVALENCIES):
                 # The institution's shared table as it stands now: decisions saved since enrolment count.
@@ -172,6 +178,36 @@ class StudentRecordWorkflow:
             )
             await self._commit()
             return RecordResult(phase=s.phase, message=f"Credit transfer for {term} started.", workflow_id=wid)
+
+    async def _start_transfer(self, person: PersonRef, a: StartTransferAction) -> RecordResult:
+        """PATCH_REQUEST_FIRST: the request is recorded and shown, then the transfer started."""
+        s, r = self.s, a.request
+        term = normalize_term(r.term)
+        wid = transfer_workflow_id(s.record.student_id, term)
+        ref = TransferRef(term=term, request_id=r.id, workflow_id=wid, requested_at=workflow.now())
+        s.transfers.append(ref)
+        self._event("transfer_requested", person, f"{len(r.courses)} courses of {term} at {s.program.institution(r.taken_at).name()}")
+        await self._project()
+        # The institution's shared table as it stands now: decisions saved since enrolment count.
+        shared = await workflow.execute_activity(
+            act.LOAD_EQUIVALENCIES, r.credited_at, result_type=EquivalencyTable,
+            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+        )  # fmt: skip
+        s.equivalencies[r.credited_at] = merge_tables(s.equivalencies.get(r.credited_at), shared)
+        try:
+            await workflow.start_child_workflow(
+                CreditTransferWorkflow.run,
+                CreditTransferInput(program=s.program, catalogs=s.catalogs, equivalencies=s.equivalencies.get(r.credited_at),
+                                    record=s.record, request=r, roster=s.roster),
+                id=wid, parent_close_policy=ParentClosePolicy.ABANDON,
+            )  # fmt: skip
+        except WorkflowAlreadyStartedError:  # the validator refuses a term already requested: only by hand
+            s.transfers.remove(ref)
+            self._event("transfer_not_started", None, f"A credit transfer for {term} already exists ({wid}); this request was not started")
+            await self._commit()
+            raise ApplicationError(f"A credit transfer for {term} already exists.", type="Rejected", non_retryable=True) from None
+        await self._commit()
+        return RecordResult(phase=s.phase, message=f"Credit transfer for {term} started.", workflow_id=wid)
 
     @start_credit_transfer.validator
     def _v_start_credit_transfer(self, a: StartTransferAction) -> None:

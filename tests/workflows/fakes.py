@@ -52,6 +52,7 @@ class FakeActivities:
     items: dict[str, ItemProjection] = field(default_factory=dict)
     notifications: dict[str, Notification] = field(default_factory=dict)
     mail_gate: asyncio.Event | None = None  # set: every mail waits for it (a slow mail server)
+    tables_gate: asyncio.Event | None = None  # set: loading an equivalency table waits for it (a slow database)
     executed: list[ExecuteRequest] = field(default_factory=list)
     tables: dict[str, EquivalencyTable] = field(default_factory=dict)
     saved: list[SaveEquivalencies] = field(default_factory=list)
@@ -102,6 +103,8 @@ class FakeActivities:
 
     @activity.defn(name=act.LOAD_EQUIVALENCIES)
     async def load_equivalencies(self, institution_id: str) -> EquivalencyTable:
+        if self.tables_gate is not None:
+            await self.tables_gate.wait()
         return self.tables.get(institution_id) or EquivalencyTable(institution_id=institution_id)
 
     @activity.defn(name=act.SAVE_EQUIVALENCIES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 
@@ -98,6 +99,32 @@ def _repost(workflow_id: str) -> CreditsPosted:
     """The same request's posting delivered again (say, by a retried signal)."""
     return CreditsPosted(request_id="req-kim-2026-fall", term="2026-fall", workflow_id=workflow_id, credited_at="knua",
                          credits=[native("knua", "X-1", "Duplicate", "3", "A+", "2026-fall")])  # fmt: skip
+
+
+async def test_a_request_shows_before_its_transfer_starts(env, worker):
+    """The coordinator's request is recorded and projected first (PATCH_REQUEST_FIRST); loading the
+    institution's equivalency table and starting the transfer follow. With the table's database
+    stalled, the read model already lists the request, and a second request for the term is refused."""
+    _, fakes, queue = worker
+    h = await start(env, queue)
+    await ready(h)
+    fakes.tables_gate = asyncio.Event()
+    update = asyncio.ensure_future(h.execute_update(W.start_credit_transfer, ask()))
+    try:
+        for _ in range(300):
+            if any(e.kind == "transfer_requested" for e in fakes.events.get(h.id, [])):
+                break
+            await asyncio.sleep(0.05)
+        assert any(e.kind == "transfer_requested" for e in fakes.events.get(h.id, []))
+        assert [t["term"] for t in fakes.items[h.id].item.detail["transfers"]] == ["2026-fall"]
+        assert not update.done()
+        msg = await rejected(h.execute_update(W.start_credit_transfer, ask(id="req-kim-again")))
+        assert "already requested" in msg
+    finally:
+        fakes.tables_gate.set()
+    r = await update
+    assert r.workflow_id == "credit-transfer-kim-minji-2026-fall"
+    assert (await env.client.get_workflow_handle(r.workflow_id).describe()).parent_id == h.id
 
 
 async def test_a_lapsed_mou_blocks_new_requests(env, worker):
