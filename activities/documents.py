@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -97,7 +98,21 @@ _pools: dict[bool, ProcessPoolExecutor] = {}  # interactive? → its render proc
 _pools_lock = threading.Lock()
 
 
-def _lower_priority() -> None:
+PARENT_CHECK_SECONDS = 2.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A render process ends when its worker is gone. A worker killed outright (`kill -9`, out of
+    memory) cannot shut its pool down, and its render processes — about 250 MB each — lived on,
+    idle, adopted by init (seen after the crash tests)."""
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _render_process_start(parent: int) -> None:
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="helix-parent-watch", daemon=True).start()
     try:
         os.nice(RENDER_NICENESS)
     except OSError:  # pragma: no cover - not permitted here: render at the worker's priority
@@ -111,7 +126,7 @@ def _process_pool(interactive: bool) -> ProcessPoolExecutor | None:
         pool = _pools.get(interactive)
         if pool is None:
             pool = _pools[interactive] = ProcessPoolExecutor(
-                max_workers=RENDER_PROCESSES, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+                max_workers=RENDER_PROCESSES, mp_context=multiprocessing.get_context("spawn"), initializer=_render_process_start, initargs=(os.getpid(),)
             )
         return pool
 
