@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.agreement_rules import Rejected
     from domain.agreements import Phase
     from domain.catalogs import Catalog, Equivalency, EquivalencyTable, code_key
+    from domain.credit_transfer import CreditTransferRequest
     from domain.degree_audit import DegreeAudit, audit, dual_degree_complete
     from domain.parties import PersonRef
     from domain.program_documents import CompletionDocumentsRequest
@@ -158,20 +159,10 @@ class StudentRecordWorkflow:
                 return await self._start_transfer(person, a)
             s, r = self.s, a.request
             if workflow.patched(PATCH_SHARED_EQUIVALENCIES):
-                # The institution's shared table as it stands now: decisions saved since enrolment count.
-                shared = await workflow.execute_activity(
-                    act.LOAD_EQUIVALENCIES, r.credited_at, result_type=EquivalencyTable,
-                    start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
-                )  # fmt: skip
-                s.equivalencies[r.credited_at] = merge_tables(s.equivalencies.get(r.credited_at), shared)
+                await self._load_shared_table(r)
             term = normalize_term(r.term)
             wid = transfer_workflow_id(s.record.student_id, term)
-            await workflow.start_child_workflow(
-                CreditTransferWorkflow.run,
-                CreditTransferInput(program=s.program, catalogs=s.catalogs, equivalencies=s.equivalencies.get(r.credited_at),
-                                    record=s.record, request=r, roster=s.roster),
-                id=wid, parent_close_policy=ParentClosePolicy.ABANDON,
-            )  # fmt: skip
+            await self._start_transfer_workflow(r, wid)
             s.transfers.append(TransferRef(term=term, request_id=r.id, workflow_id=wid, requested_at=workflow.now()))
             self._event(
                 "transfer_requested", person, f"{len(r.courses)} courses of {term} at {s.program.institution(r.taken_at).name()}"
@@ -188,19 +179,9 @@ class StudentRecordWorkflow:
         s.transfers.append(ref)
         self._event("transfer_requested", person, f"{len(r.courses)} courses of {term} at {s.program.institution(r.taken_at).name()}")
         await self._project()
-        # The institution's shared table as it stands now: decisions saved since enrolment count.
-        shared = await workflow.execute_activity(
-            act.LOAD_EQUIVALENCIES, r.credited_at, result_type=EquivalencyTable,
-            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
-        )  # fmt: skip
-        s.equivalencies[r.credited_at] = merge_tables(s.equivalencies.get(r.credited_at), shared)
+        await self._load_shared_table(r)
         try:
-            await workflow.start_child_workflow(
-                CreditTransferWorkflow.run,
-                CreditTransferInput(program=s.program, catalogs=s.catalogs, equivalencies=s.equivalencies.get(r.credited_at),
-                                    record=s.record, request=r, roster=s.roster),
-                id=wid, parent_close_policy=ParentClosePolicy.ABANDON,
-            )  # fmt: skip
+            await self._start_transfer_workflow(r, wid)
         except WorkflowAlreadyStartedError:  # the validator refuses a term already requested: only by hand
             s.transfers.remove(ref)
             self._event("transfer_not_started", None, f"A credit transfer for {term} already exists ({wid}); this request was not started")
@@ -208,6 +189,23 @@ class StudentRecordWorkflow:
             raise ApplicationError(f"A credit transfer for {term} already exists.", type="Rejected", non_retryable=True) from None
         await self._commit()
         return RecordResult(phase=s.phase, message=f"Credit transfer for {term} started.", workflow_id=wid)
+
+    async def _load_shared_table(self, r: CreditTransferRequest) -> None:
+        """The institution's shared table as it stands now: decisions saved since enrolment count."""
+        shared = await workflow.execute_activity(
+            act.LOAD_EQUIVALENCIES, r.credited_at, result_type=EquivalencyTable,
+            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+        )  # fmt: skip
+        self.s.equivalencies[r.credited_at] = merge_tables(self.s.equivalencies.get(r.credited_at), shared)
+
+    async def _start_transfer_workflow(self, r: CreditTransferRequest, wid: str) -> None:
+        s = self.s
+        await workflow.start_child_workflow(
+            CreditTransferWorkflow.run,
+            CreditTransferInput(program=s.program, catalogs=s.catalogs, equivalencies=s.equivalencies.get(r.credited_at),
+                                record=s.record, request=r, roster=s.roster),
+            id=wid, parent_close_policy=ParentClosePolicy.ABANDON,
+        )  # fmt: skip
 
     @start_credit_transfer.validator
     def _v_start_credit_transfer(self, a: StartTransferAction) -> None:
