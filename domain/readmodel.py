@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.agreements import SHA256_PATTERN, Event
 from domain.human_steps import OpenStep
 
-__all__ = ["Event", "ItemDocument", "ItemParty", "ItemProjection", "ItemSnapshot", "OpenStep"]
+__all__ = ["DetailAppend", "Event", "ItemDocument", "ItemParty", "ItemProjection", "ItemSnapshot", "OpenStep"]
 
 
 class ItemParty(BaseModel):
@@ -45,6 +45,22 @@ class ItemDocument(BaseModel):
     created_at: datetime
 
 
+class DetailAppend(BaseModel):
+    """New items at the end of a list inside the snapshot's `detail`, sent instead of the whole list.
+
+    A long-running workflow's journal (a fund's ledger) grows for years; sending all of it with
+    every projection made each projection, and the history that records it, grow with it. The
+    store keeps the stored list's first `start` items and appends `items`; the snapshot's own
+    `detail` leaves the list out. A store that holds fewer than `start` items (its copy was lost)
+    keeps its older picture until a projection sends the list from 0 again, which every
+    workflow run does first.
+    """
+
+    path: list[str] = Field(min_length=1, description="Keys from `detail` down to the list, e.g. ['ledger', 'entries']")
+    start: int = Field(ge=0, description="How many items of the list come before these")
+    items: list[Any] = Field(default_factory=list)
+
+
 class ItemSnapshot(BaseModel):
     """The current picture of one lifecycle item, as lists and detail pages show it.
 
@@ -61,6 +77,7 @@ class ItemSnapshot(BaseModel):
     summary: dict[str, Any] = Field(default_factory=dict, description="Lifecycle-specific list columns (JSON)")
     detail: dict[str, Any] = Field(default_factory=dict, description="The full snapshot the detail page renders")
     projected_seq: int = Field(ge=0)
+    appends: list[DetailAppend] = Field(default_factory=list, description="Lists in `detail` sent as their new items only")
     created_at: datetime | None = None
     updated_at: datetime | None = None
     closed_at: datetime | None = None

@@ -10,6 +10,8 @@ two projections of the same item serialise while projections of different items 
 
 from __future__ import annotations
 
+import copy
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -33,6 +35,8 @@ from store.models import (
     StepRow,
     utcnow,
 )
+
+log = logging.getLogger(__name__)
 
 ITEM = ItemRow.__table__
 PARTY = ItemPartyRow.__table__
@@ -81,6 +85,33 @@ def _search_text(item: ItemSnapshot) -> str:
     return " ".join(w for w in words if w).casefold()
 
 
+def _merged_detail(conn: Connection, item: ItemSnapshot) -> dict[str, Any] | None:
+    """The snapshot's `detail` with its `appends` joined to the stored lists; None when the stored
+    row is newer (a late projection) or lacks items the appends follow (its copy was lost: the
+    older picture stays until a projection sends the list whole)."""
+    row = conn.execute(
+        select(ITEM.c.detail, ITEM.c.projected_seq).where(ITEM.c.item_id == item.item_id).with_for_update()
+    ).one_or_none()
+    if row is not None and row.projected_seq > item.projected_seq:
+        return None
+    stored_detail: dict[str, Any] = row.detail if row is not None and isinstance(row.detail, dict) else {}
+    detail = copy.deepcopy(item.detail)
+    for a in item.appends:
+        stored: Any = stored_detail
+        for key in a.path:
+            stored = stored.get(key) if isinstance(stored, dict) else None
+        kept = stored[: a.start] if isinstance(stored, list) else []
+        if len(kept) < a.start:
+            log.warning("%s: the stored %s has %d items, %d were expected; kept the older picture",
+                        item.item_id, ".".join(a.path), len(kept), a.start)  # fmt: skip
+            return None
+        target = detail
+        for key in a.path[:-1]:
+            target = target.setdefault(key, {})
+        target[a.path[-1]] = [*kept, *a.items]
+    return detail
+
+
 def _upsert_item(conn: Connection, item: ItemSnapshot, events: Sequence[Event]) -> datetime | None:
     """Insert or advance the item row; its `updated_at` when the snapshot is current, else None.
 
@@ -88,6 +119,12 @@ def _upsert_item(conn: Connection, item: ItemSnapshot, events: Sequence[Event]) 
     A snapshot without any (a step changed, nothing recorded) keeps the stored `updated_at` and
     `closed_at`, and steps it closes are closed at that `updated_at`.
     """
+    detail = item.detail
+    if item.appends:
+        merged = _merged_detail(conn, item)
+        if merged is None:
+            return None
+        detail = merged
     times = [e.at for e in events] + ([item.updated_at] if item.updated_at else [])
     latest = max(times, default=None)
     first = item.created_at or min(times, default=None) or utcnow()
@@ -100,7 +137,7 @@ def _upsert_item(conn: Connection, item: ItemSnapshot, events: Sequence[Event]) 
         "countries": item.countries,
         "organisation_ids": item.organisation_ids,
         "summary": item.summary,
-        "detail": item.detail,
+        "detail": detail,
         "search_text": _search_text(item),
         "projected_seq": item.projected_seq,
         "created_at": first,

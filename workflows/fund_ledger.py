@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.grants.ledger import Figures, Ledger
     from domain.grants.money import format_money
     from domain.grants.process import LedgerOp, LedgerReply, LedgerRequest
-    from domain.readmodel import ItemSnapshot
+    from domain.readmodel import DetailAppend, ItemSnapshot
     from workflows.item_activities import PATCH_PROJECT_BEHIND, new_event, project, project_behind
 
 MAX_EVENTS_KEPT = 200
@@ -36,6 +36,7 @@ class FundLedgerState(BaseModel):
     events: list[Event] = Field(default_factory=list)
     event_count: int = 0
     projected_seq: int = 0
+    projected_entries: int = 0  # journal entries the read model has been sent
 
 
 class FundLedgerInput(BaseModel):
@@ -78,6 +79,7 @@ class FundLedgerWorkflow:
         self.s = inp.resumed or FundLedgerState(fund=inp.fund, ledger=Ledger.open(inp.fund))
         self.lock = asyncio.Lock()
         self.dirty = False  # operations applied and answered, not yet projected
+        self.journal_sent = False  # this run has sent the read model the whole journal once
 
     @workflow.run
     async def run(self, inp: FundLedgerInput) -> Figures:
@@ -132,12 +134,19 @@ class FundLedgerWorkflow:
         if new:
             s.projected_seq = new[-1].seq
         f = s.ledger.figures()
+        # The journal goes as its new entries: sent whole, every projection (and the history that
+        # records it) grew with the fund's years of awards. Each run sends it whole once, so a
+        # read model that lost its copy is whole again by the next run.
+        start = s.projected_entries if self.journal_sent else 0
+        entries = s.ledger.entries[start:]
+        ledger = s.ledger.model_copy(update={"entries": ()}).model_dump(mode="json")
         item = ItemSnapshot(
             item_id=workflow.info().workflow_id, item_type="fund", kind=s.fund.currency, title=s.fund.name(),
             phase="open", summary={k: str(v) for k, v in f.model_dump().items()},
-            detail={"fund": s.fund.model_dump(mode="json"), "ledger": s.ledger.model_dump(mode="json")},
-            projected_seq=s.projected_seq,
+            detail={"fund": s.fund.model_dump(mode="json"), "ledger": ledger}, projected_seq=s.projected_seq,
+            appends=[DetailAppend(path=["ledger", "entries"], start=start, items=[e.model_dump(mode="json") for e in entries])],
         )  # fmt: skip
+        s.projected_entries, self.journal_sent = start + len(entries), True  # before the wait: operations go on meanwhile
         await project(item, [], new)
         del s.events[: max(0, len(s.events) - MAX_EVENTS_KEPT)]
 

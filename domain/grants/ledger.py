@@ -197,8 +197,13 @@ class Ledger(BaseModel):
     def accounts(self) -> dict[str, AwardAccount]:
         return _accounts(self.entries)
 
+    def _account_of(self, award_id: str) -> AwardAccount | None:
+        """One award's account from its own entries (an operation touches one award: building
+        every award's account made each operation cost as much as the whole journal)."""
+        return _accounts(tuple(e for e in self.entries if e.award_id == award_id)).get(award_id)
+
     def account(self, award_id: str) -> AwardAccount:
-        found = self.accounts().get(award_id)
+        found = self._account_of(award_id)
         if found is None:
             raise Rejected(f"Nothing is committed to award {award_id}; commit the award before releasing or changing it.")
         return found
@@ -265,7 +270,7 @@ class Ledger(BaseModel):
         amount = money_in(amount, "the amount to commit")
         if amount == 0:
             raise Rejected(f"Committing 0.00 {self.currency} to award {award_id} commits nothing; give the awarded amount.")
-        existing = self.accounts().get(award_id)
+        existing = self._account_of(award_id)
         if existing is not None:
             if existing.cancelled:
                 raise Rejected(f"Award {award_id} was cancelled; a new award needs a new id.")
