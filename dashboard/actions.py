@@ -18,8 +18,10 @@ import streamlit as st
 
 from dashboard import client, common
 from dashboard.revision import revision_form
-from domain.agreement_rules import signer_for
-from domain.agreements import AgreementState, Phase
+from domain import access
+from domain import agreement_rules as rules
+from domain.agreement_rules import Rejected, signer_for
+from domain.agreements import AgreementState, Phase, TerminateAction
 from domain.human_steps import StepKind
 from domain.parties import Person
 from store.models import StepPublic
@@ -242,3 +244,40 @@ def initiator_actions(item_id: str, state: AgreementState, me: Person, scope: st
                 on_click=_send_form,
                 args=(item_id, "void", base, {"reason": f"{key}-void-reason"}, f"{item_id}:void:{me.id}", scope, "reason"),
             )
+
+
+# ---------------------------------------------------------------- an agreement in force
+
+
+def termination_form(item_id: str, state: AgreementState, me: Person, scope: str) -> None:
+    """Notice of termination, for whom the workflow accepts it from (the initiator or a party's
+    signatory) while the agreement is in force or awaiting its start. The workflow decides again
+    when the notice arrives; the form only spares others a button they could not use."""
+    if not access.can_act(me):
+        return
+    try:
+        rules.check_terminate(state, TerminateAction(actor_id=me.id, reason="(checked before the form is drawn)"))
+    except Rejected:
+        return
+    notice = state.spec.term.termination_notice_days
+    key = f"terminate-{item_id}"
+    with st.expander("Give notice of termination", icon=":material/cancel:"), st.form(key, border=False):
+        st.caption(
+            f"The agreement ends {notice} days after the notice, or when its term ends if that is sooner."
+            " Every party sees the notice and its reason; it cannot be withdrawn here."
+        )
+        st.text_area("Reason", key=f"{key}-reason", height=80, max_chars=2000)
+        st.form_submit_button(
+            "Give notice",
+            icon=":material/gavel:",
+            on_click=_send_form,
+            args=(
+                item_id,
+                "terminate",
+                {"actor_id": me.id},
+                {"reason": f"{key}-reason"},
+                f"{item_id}:terminate:t{state.term_number}:{me.id}",
+                scope,
+                "reason",
+            ),
+        )

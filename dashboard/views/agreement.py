@@ -1,8 +1,9 @@
 """One agreement: where it stands, who is awaited, each party's approval and signature, its
 versions and documents, what changed between versions, its timeline and its comments.
 
-Read-only for everyone: decisions are taken from "My tasks", where each action carries the
-version the person saw.
+Decisions on versions are taken from "My tasks", where each action carries the version the
+person saw. Here, once the agreement is in force, the initiator or a party's signatory may give
+notice of termination.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import common, diff_view
+from dashboard import actions, common, diff_view
 from domain import access
 from domain import agreement_rules as rules
 from domain.agreements import AgreementState, PartySpec, Phase
@@ -20,6 +21,7 @@ from store.blobs import BlobError
 from store.models import ItemDetail
 
 TASKS_PAGE = common.DETAIL_PAGE.parent / "tasks.py"
+SCOPE = "agreement"
 
 
 def participant_ids(state: AgreementState) -> list[str]:
@@ -262,6 +264,8 @@ def page() -> None:
         st.warning("This agreement does not exist or is not visible to you.", icon=":material/visibility_off:")
         return
     header(item, state, me)
+    common.show_flash(SCOPE)
+    actions.termination_form(item.item_id, state, me, SCOPE)
     status, versions, compare, timeline, comments = st.tabs(
         ["Status", "Versions & documents", "Compare versions", "Timeline", f"Comments ({len(state.comments)})"]
     )

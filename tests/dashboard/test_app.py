@@ -16,9 +16,10 @@ from streamlit.testing.v1 import AppTest
 from dashboard import client
 from services.agreements import ActionRejected
 from settings import get_settings
+from store.blobs import BlobStore
 from store.db import make_engine, transaction
 from store.models import SessionRow, utcnow
-from tests.dashboard.conftest import FakeTemporal
+from tests.dashboard.conftest import APP, FakeTemporal
 from tests.dashboard.seed import CN_RU, KR_KZ, KR_KZ_HASHES, KR_LICENCE
 
 APPROVE = f"approve-{KR_KZ}-approve-kofic-v2"
@@ -309,3 +310,53 @@ def test_a_revision_without_changes_is_not_sent(app: AppTest, temporal: FakeTemp
     next(b for b in app.button if b.label == "Propose revision").click().run()
     assert temporal.calls == []
     assert any("Nothing changed" in e.value for e in app.error)
+
+
+def in_force_licence() -> str:
+    """The seeded licence, executed and in force, under an id of its own."""
+    from domain.agreements import AgreementProjection, Phase
+    from store.projections import project_agreement
+    from tests.dashboard.seed import NOW, licence
+
+    engine = make_engine(get_settings().database_url)
+    blobs = BlobStore(get_settings().documents_dir)
+    proj = licence(engine, blobs)
+    spec = proj.state.spec.model_copy(update={"id": "licence-kr-active"})
+    state = proj.state.model_copy(update={"spec": spec, "phase": Phase.ACTIVE, "steps": [], "executed_at": NOW - timedelta(days=10),
+                                          "effective_date": (NOW - timedelta(days=10)).date(), "expiry_date": (NOW + timedelta(days=700)).date()})  # fmt: skip
+    project_agreement(engine, AgreementProjection(workflow_id="agreement-licence-kr-active", state=state, new_events=proj.new_events))
+    return "agreement-licence-kr-active"
+
+
+def test_a_signatory_gives_notice_on_an_agreement_in_force(app: AppTest, temporal: FakeTemporal) -> None:
+    wid = in_force_licence()
+    sign_in(app, "signer.kofic")
+    app.query_params["id"] = wid
+    app.switch_page("views/agreement.py").run()
+    no_failure(app)
+    assert "Give notice of termination" in [e.label for e in app.expander]
+    app.button(key=f"FormSubmitter:terminate-{wid}-Give notice").click().run()
+    assert temporal.calls == [] and "Please fill in the reason" in texts(app)  # nothing sent without a reason
+    app.text_area(key=f"terminate-{wid}-reason").input("The distributor ceased trading.")
+    app.button(key=f"FormSubmitter:terminate-{wid}-Give notice").click().run()
+    no_failure(app)
+    [(sent_to, action, data, uid)] = temporal.calls
+    assert (sent_to, action, data) == (wid, "terminate", {"actor_id": "park-jihoon", "reason": "The distributor ceased trading."})
+    assert uid.startswith(f"{wid}:terminate:t1:park-jihoon:")
+
+
+def test_no_notice_form_for_whom_the_workflow_would_refuse(app: AppTest) -> None:
+    wid = in_force_licence()
+    for user in ("board.chair", "liaison.kr"):  # a board seat only reads; Kim Min-ji signs for KOFIC too
+        at = AppTest.from_file(str(APP), default_timeout=30)
+        sign_in(at, user)
+        at.query_params["id"] = wid
+        at.switch_page("views/agreement.py").run()
+        no_failure(at)
+        labels = [e.label for e in at.expander]
+        assert ("Give notice of termination" in labels) is (user == "liaison.kr")
+    sign_in(app, "signer.kofic")
+    app.query_params["id"] = KR_LICENCE  # still in signing: no notice before execution
+    app.switch_page("views/agreement.py").run()
+    no_failure(app)
+    assert "Give notice of termination" not in [e.label for e in app.expander]
