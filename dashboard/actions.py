@@ -246,6 +246,32 @@ def initiator_actions(item_id: str, state: AgreementState, me: Person, scope: st
             )
 
 
+# ---------------------------------------------------------------- on the agreement's own page
+
+
+def participation(item_id: str, state: AgreementState, me: Person, scope: str) -> None:
+    """Comment on the current version, or propose a revision, for everyone the workflow accepts it
+    from — not only whom a step awaits: a party's liaison or signatory during review, an approver
+    whose party has already approved (a revision reopens the approvals)."""
+    if not access.can_act(me) or not rules.may_comment(state, me.id):
+        return
+    h = state.current_hash
+    key = f"page-comment-{item_id}"
+    number = state.current.number if state.current else None
+    with st.expander(f"Comment on version {number}" if number else "Comment", icon=":material/chat:"):
+        with st.form(key, clear_on_submit=True, border=False):
+            st.text_area("Comment", key=f"{key}-text", placeholder="Your comment on the current version", height=90)
+            st.form_submit_button(
+                "Add comment",
+                icon=":material/chat:",
+                on_click=_send_form,
+                args=(item_id, "comment", {"actor_id": me.id}, {"text": f"{key}-text"},
+                      f"{item_id}:comment:{me.id}:{(h or '-')[:16]}", scope, "text"),
+            )  # fmt: skip
+    if rules.may_revise(state, me.id):
+        revision_form(item_id, state, me, scope)
+
+
 # ---------------------------------------------------------------- an agreement in force
 
 

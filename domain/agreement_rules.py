@@ -129,14 +129,40 @@ def check_comment(state: AgreementState, a: CommentAction) -> PersonRef:
     return person
 
 
-def check_revise(state: AgreementState, a: ReviseAction) -> PersonRef:
-    person, _ = _person(state, a.actor_id)
-    is_initiator = a.actor_id == state.spec.initiator.id
+def may_comment(state: AgreementState, actor_id: str) -> bool:
+    """Whether `check_comment` would accept a comment from this person now: any participant while
+    the text is open (draft, review, approval), awaited on a step or not."""
+    try:
+        check_comment(state, CommentAction(actor_id=actor_id, text="-"))
+    except Rejected:
+        return False
+    return True
+
+
+def _check_reviser(state: AgreementState, actor_id: str) -> PersonRef:
+    """Who may propose a revision now: the initiator (from the draft on) or an approver of any
+    party — whether or not their party has approved already — during review and approval."""
+    person, _ = _person(state, actor_id)
+    is_initiator = actor_id == state.spec.initiator.id
     # an approver of any party (a person may act for two parties, e.g. a liaison of one and an approver of another)
     if not is_initiator and not any(person.id in {p.id for p in party.approvers} for party in state.spec.parties):
         raise Rejected("Only the initiator or a party's approvers may propose a revision.")
     allowed = {Phase.DRAFT, Phase.REVIEW, Phase.APPROVAL} if is_initiator else {Phase.REVIEW, Phase.APPROVAL}
     _phase(state, allowed, "propose a revision")
+    return person
+
+
+def may_revise(state: AgreementState, actor_id: str) -> bool:
+    """Whether `check_revise` would accept a revision from this person now (given a real change)."""
+    try:
+        _check_reviser(state, actor_id)
+    except Rejected:
+        return False
+    return True
+
+
+def check_revise(state: AgreementState, a: ReviseAction) -> PersonRef:
+    person = _check_reviser(state, a.actor_id)
     _current(state, a.base_version_hash, "revise")
     if not a.clause_overrides and a.variables is None:
         raise Rejected("A revision must change at least one clause or variable.")

@@ -271,6 +271,7 @@ def page() -> None:
     )
     with status:
         steps_section(item, me)
+        actions.participation(item.item_id, state, me, SCOPE)
         st.subheader("Parties")
         st.dataframe(pd.DataFrame([party_status(state, p) for p in state.spec.parties]), hide_index=True)
     with versions:

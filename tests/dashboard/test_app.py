@@ -360,3 +360,33 @@ def test_no_notice_form_for_whom_the_workflow_would_refuse(app: AppTest) -> None
     app.switch_page("views/agreement.py").run()
     no_failure(app)
     assert "Give notice of termination" not in [e.label for e in app.expander]
+
+
+def test_an_approver_whose_party_approved_still_comments_and_revises_from_the_page(app: AppTest, temporal: FakeTemporal) -> None:
+    """Kazakhfilm has approved version 2, so no step awaits Aigerim; the agreement's page still lets
+    her comment and propose a revision (which would reopen the approvals)."""
+    sign_in(app, "liaison.kz")
+    app.query_params["id"] = KR_KZ
+    app.switch_page("views/agreement.py").run()
+    no_failure(app)
+    assert {"Comment on version 2", "Propose a revision"} <= {e.label for e in app.expander}
+    app.text_area(key=f"page-comment-{KR_KZ}-text").input("Clause 4 reads well now.")
+    app.button(key=f"FormSubmitter:page-comment-{KR_KZ}-Add comment").click().run()
+    no_failure(app)
+    [(sent_to, action, data, uid)] = temporal.calls
+    assert (sent_to, action, data) == (KR_KZ, "comment", {"actor_id": "aigerim-nurlanova", "text": "Clause 4 reads well now."})
+    assert uid.startswith(f"{KR_KZ}:comment:aigerim-nurlanova:{V2_HASH[:16]}:")
+
+
+def test_nothing_to_comment_on_once_in_force_nor_for_a_board_seat(app: AppTest) -> None:
+    wid = in_force_licence()
+    sign_in(app, "signer.kofic")
+    app.query_params["id"] = wid
+    app.switch_page("views/agreement.py").run()
+    assert not {"Comment on version 1", "Propose a revision"} & {e.label for e in app.expander}
+    board = AppTest.from_file(str(APP), default_timeout=30)
+    sign_in(board, "board.chair")
+    board.query_params["id"] = KR_KZ
+    board.switch_page("views/agreement.py").run()
+    no_failure(board)
+    assert not {"Comment on version 2", "Propose a revision"} & {e.label for e in board.expander}
