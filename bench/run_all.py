@@ -10,6 +10,8 @@ Runs, each in a process of its own (so none inherits another's warm caches):
 * the board — `python -m bench.board` if present (quick: `--sqlite-only` over 20,000 items with
   fewer runs, written to `board-quick.json`; otherwise SQLite and PostgreSQL over 100,000 items,
   `board.json`);
+* the fund ledger — `python -m bench.ledger`: an operation's cost and a projection's size as the
+  journal grows to 100, 1,000 and 4,000 entries (quick: fewer runs);
 * the engine — `python -m bench.engine`: N=100 on the dev server in memory and on SQLite, with 1 and
   2 workers, and N=1000 (in memory, 2 workers); quick: N=5 in memory with 1 worker.
 
@@ -146,6 +148,24 @@ def board(quick: bool, logs: Path) -> tuple[dict[str, Any] | None, list[dict[str
     return {"status": code, "seconds": took, "load_before": before, "load_after": load(), "result": r}, rows
 
 
+def ledger(quick: bool, logs: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    cmd = [PY, "-m", "bench.ledger", "--runs", "30" if quick else "200"]
+    before = load()
+    code, took, text = run("ledger", cmd, logs / "ledger.log")
+    r = last_json(text) if code == 0 else None
+    out = {"seconds": took, "load_before": before, "load_after": load(), "result": r, "status": code}
+    if r is None:
+        return out, [row("fund ledger: bench.ledger", "failed", "runs", False)]
+    rows = []
+    for m in r["sizes"]:
+        n = f"{m['entries']:,} entries"
+        rows.append(row(f"fund ledger, {n}: a commitment (ms CPU; before, every account built: {m['all_accounts_ms_before']})",
+                        m["commit_ms"], "—", None))  # fmt: skip
+        rows.append(row(f"fund ledger, {n}: a projection (bytes; before, the whole journal: {m['projection_bytes_before']:,})",
+                        m["projection_bytes"], "—", None))  # fmt: skip
+    return out, rows
+
+
 def engine(quick: bool, logs: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     runs = [(5, "memory", 1)] if quick else [(100, "memory", 1), (100, "memory", 2), (100, "sqlite", 1), (100, "sqlite", 2), (1000, "memory", 2)]
     out: dict[str, Any] = {}
@@ -228,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     summary["documents"], rows = documents(args.quick, logs)
     summary["board"], more = board(args.quick, logs)
+    rows += more
+    summary["ledger"], more = ledger(args.quick, logs)
     rows += more
     summary["engine"], more = engine(args.quick, logs)
     rows += more

@@ -1,0 +1,94 @@
+"""Benchmark: a fund ledger's cost as its journal grows (the longest-lived entity workflow's state).
+
+A fund pays grants for years, and every award adds a commitment and a release per tranche to
+its journal. Measured at 100, 1,000 and 4,000 entries (an award and three tranches each):
+
+* per operation, the CPU the ledger spends on a commitment (the workflow runs it twice: in the
+  update's validator and in its handler), and what the same check cost when it built every
+  award's account (`Ledger.accounts()`, as before);
+* per projection, the bytes the workflow hands the read model: the journal's new entries
+  (`ItemSnapshot.appends`) against the whole journal (as before); and the input that continues
+  the ledger as new, which carries the whole journal once per run.
+
+Pure Python, no Temporal: the workflow's `_project` builds the same snapshot. Prints one JSON
+object. Usage: python -m bench.ledger [--runs 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from domain.grants.ledger import Ledger
+from domain.readmodel import DetailAppend, ItemSnapshot
+
+SIZES = (100, 1_000, 4_000)
+TRANCHES = 3
+
+
+def journal(entries: int) -> Ledger:
+    ledger = Ledger(fund_id="bench-fund", currency="USD", budget=Decimal(10**12))
+    awards = entries // (1 + TRANCHES)
+    for i in range(awards):
+        award = f"award-{i:05d}"
+        ledger = ledger.commit(award, Decimal(100_000))
+        for t in range(TRANCHES):
+            ledger = ledger.release(award, f"t{t + 1}", Decimal(20_000))
+    return ledger
+
+
+def per_call_ms(fn: Any, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.process_time()
+        fn()
+        times.append(time.process_time() - t)
+    return round(statistics.median(times) * 1000, 3)
+
+
+def snapshot(ledger: Ledger, start: int) -> ItemSnapshot:
+    """What `FundLedgerWorkflow._project` sends, from entry `start` on."""
+    head = ledger.model_copy(update={"entries": ()}).model_dump(mode="json")
+    return ItemSnapshot(item_id="fund-bench-fund", item_type="fund", title="Bench fund", phase="open",
+                        summary={k: str(v) for k, v in ledger.figures().model_dump().items()},
+                        detail={"ledger": head}, projected_seq=len(ledger.entries),
+                        appends=[DetailAppend(path=["ledger", "entries"], start=start,
+                                              items=[e.model_dump(mode="json") for e in ledger.entries[start:]])])  # fmt: skip
+
+
+def measure(entries: int, runs: int) -> dict[str, Any]:
+    ledger = journal(entries)
+    last = ledger.entries[-1].award_id
+    one_more = ledger.commit("award-new", Decimal(100_000))
+    whole = ItemSnapshot(item_id="fund-bench-fund", item_type="fund", title="Bench fund", phase="open",
+                         summary={k: str(v) for k, v in one_more.figures().model_dump().items()},
+                         detail={"ledger": one_more.model_dump(mode="json")}, projected_seq=len(one_more.entries))  # fmt: skip
+    return {
+        "entries": len(ledger.entries),
+        "commit_ms": per_call_ms(lambda: ledger.commit("award-new", Decimal(100_000)), runs),
+        "release_ms": per_call_ms(lambda: ledger.release(last, "t-new", Decimal(1)), runs),
+        "all_accounts_ms_before": per_call_ms(ledger.accounts, max(5, runs // 20)),
+        "projection_bytes": len(snapshot(one_more, len(ledger.entries)).model_dump_json()),
+        "projection_bytes_before": len(whole.model_dump_json()),
+        "continue_as_new_input_bytes": len(ledger.model_dump_json()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    report = {"tranches_per_award": TRANCHES, "sizes": [measure(n, args.runs) for n in SIZES]}
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
