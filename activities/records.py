@@ -16,7 +16,7 @@ from temporalio import activity
 from domain import activity_names as act
 from domain.agreements import AgreementProjection
 from domain.notifications import Notification
-from domain.readmodel import ItemProjection
+from domain.readmodel import ItemProjection, ProjectionReply
 from store import outbox, projections
 
 log = logging.getLogger("helix.activities")
@@ -32,8 +32,10 @@ class RecordActivities:
         await asyncio.to_thread(projections.project_agreement, self.engine, p)
 
     @activity.defn(name=act.PROJECT_ITEM)
-    async def project_item(self, p: ItemProjection) -> None:
-        await asyncio.to_thread(projections.project_item, self.engine, p.item, p.steps, p.new_events, p.documents)
+    async def project_item(self, p: ItemProjection) -> ProjectionReply:
+        incomplete: list[list[str]] = []
+        await asyncio.to_thread(projections.project_item, self.engine, p.item, p.steps, p.new_events, p.documents, incomplete)
+        return ProjectionReply(incomplete=incomplete)
 
     @activity.defn(name=act.NOTIFY)
     async def notify(self, n: Notification) -> None:

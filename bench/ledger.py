@@ -3,12 +3,13 @@
 A fund pays grants for years, and every award adds a commitment and a release per tranche to
 its journal. Measured at 100, 1,000 and 4,000 entries (an award and three tranches each):
 
-* per operation, the CPU the ledger spends on a commitment (the workflow runs it twice: in the
-  update's validator and in its handler), and what the same check cost when it built every
-  award's account (`Ledger.accounts()`, as before);
+* per operation, the CPU the ledger spends on a commitment and on a release (the workflow runs
+  each twice: in the update's validator and in its handler), and beside them the CPU of building
+  every award's account (`Ledger.accounts()`), which each operation did before — one step of it;
 * per projection, the bytes the workflow hands the read model: the journal's new entries
   (`ItemSnapshot.appends`) against the whole journal (as before); and the input that continues
-  the ledger as new, which carries the whole journal once per run.
+  the ledger as new, which carries the whole journal once per run (Temporal warns above 512 KB
+  and refuses above 2 MB).
 
 Pure Python, no Temporal: the workflow's `_project` builds the same snapshot. Prints one JSON
 object. Usage: python -m bench.ledger [--runs 200]

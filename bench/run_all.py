@@ -159,7 +159,7 @@ def ledger(quick: bool, logs: Path) -> tuple[dict[str, Any], list[dict[str, Any]
     rows = []
     for m in r["sizes"]:
         n = f"{m['entries']:,} entries"
-        rows.append(row(f"fund ledger, {n}: a commitment (ms CPU; before, every account built: {m['all_accounts_ms_before']})",
+        rows.append(row(f"fund ledger, {n}: a commitment (ms CPU; building every account, as each did before: {m['all_accounts_ms_before']})",
                         m["commit_ms"], "—", None))  # fmt: skip
         rows.append(row(f"fund ledger, {n}: a projection (bytes; before, the whole journal: {m['projection_bytes_before']:,})",
                         m["projection_bytes"], "—", None))  # fmt: skip

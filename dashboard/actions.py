@@ -278,12 +278,20 @@ def participation(item_id: str, state: AgreementState, me: Person, scope: str) -
 def termination_form(item_id: str, state: AgreementState, me: Person, scope: str) -> None:
     """Notice of termination, for whom the workflow accepts it from (the initiator or a party's
     signatory) while the agreement is in force or awaiting its start. The workflow decides again
-    when the notice arrives; the form only spares others a button they could not use."""
+    when the notice arrives; the form only spares others a button they could not use. Not for an
+    agreement another workflow started (a grant agreement, a licence): a grant goes on paying after
+    its agreement ends, so its end is decided where the money is."""
     if not access.can_act(me):
         return
     try:
         rules.check_terminate(state, TerminateAction(actor_id=me.id, reason="(checked before the form is drawn)"))
     except Rejected:
+        return
+    if state.spec.parent_workflow_id:  # a grant agreement or a licence: its grant or release decides what its end means
+        st.caption(
+            f"This agreement belongs to `{state.spec.parent_workflow_id}`; it is ended from there (a grant is"
+            " cancelled by the fund, a release declined by its country), not by notice here."
+        )
         return
     notice = state.spec.term.termination_notice_days
     key = f"terminate-{item_id}"

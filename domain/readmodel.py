@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.agreements import SHA256_PATTERN, Event
 from domain.human_steps import OpenStep
 
-__all__ = ["DetailAppend", "Event", "ItemDocument", "ItemParty", "ItemProjection", "ItemSnapshot", "OpenStep"]
+__all__ = ["DetailAppend", "Event", "ItemDocument", "ItemParty", "ItemProjection", "ItemSnapshot", "OpenStep", "ProjectionReply"]
 
 
 class ItemParty(BaseModel):
@@ -51,14 +51,21 @@ class DetailAppend(BaseModel):
     A long-running workflow's journal (a fund's ledger) grows for years; sending all of it with
     every projection made each projection, and the history that records it, grow with it. The
     store keeps the stored list's first `start` items and appends `items`; the snapshot's own
-    `detail` leaves the list out. A store that holds fewer than `start` items (its copy was lost)
-    keeps its older picture until a projection sends the list from 0 again, which every
-    workflow run does first.
+    `detail` leaves the list out. A store that holds fewer than `start` items (its copy was lost,
+    the item rebuilt) keeps its older picture and says so in its `ProjectionReply`; the workflow
+    then sends the list whole.
     """
 
     path: list[str] = Field(min_length=1, description="Keys from `detail` down to the list, e.g. ['ledger', 'entries']")
     start: int = Field(ge=0, description="How many items of the list come before these")
     items: list[Any] = Field(default_factory=list)
+
+
+class ProjectionReply(BaseModel):
+    """What the store answers a projection with `appends`: the lists it could not join because it
+    lacks items before `start` (the snapshot was not applied); send them whole (start 0)."""
+
+    incomplete: list[list[str]] = Field(default_factory=list)
 
 
 class ItemSnapshot(BaseModel):

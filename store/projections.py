@@ -53,14 +53,17 @@ def project_item(
     steps: Sequence[OpenStep] = (),
     events: Sequence[Event] = (),
     documents: Sequence[ItemDocument] = (),
+    incomplete: list[list[str]] | None = None,
 ) -> bool:
     """Write one item's snapshot; True if it is now the current picture, False if a newer one was.
 
     Events and documents are added whatever the snapshot's age (they never change once written);
-    the item row, its parties and its open steps follow only the newest snapshot.
+    the item row, its parties and its open steps follow only the newest snapshot. A snapshot whose
+    `appends` follow items the store lacks is not applied at all, events included (the item may be
+    gone); the lists' paths are added to `incomplete`, for the workflow to send them whole.
     """
     with transaction(engine) as conn:
-        return project_item_in(conn, item, steps, events, documents)
+        return project_item_in(conn, item, steps, events, documents, incomplete)
 
 
 def project_item_in(
@@ -69,9 +72,15 @@ def project_item_in(
     steps: Sequence[OpenStep],
     events: Sequence[Event],
     documents: Sequence[ItemDocument],
+    incomplete: list[list[str]] | None = None,
 ) -> bool:
     """`project_item` inside a transaction the caller holds (to project several items at once)."""
-    updated_at = _upsert_item(conn, item, events)
+    short: list[list[str]] = []
+    updated_at = _upsert_item(conn, item, events, short)
+    if short:  # refused for items it lacks: the workflow sends the lists whole, and its events again
+        if incomplete is not None:
+            incomplete.extend(short)
+        return False
     if updated_at is not None:
         _replace_parties(conn, item.item_id, item.parties)
         _replace_open_steps(conn, item, steps, closed_at=updated_at)
@@ -85,10 +94,10 @@ def _search_text(item: ItemSnapshot) -> str:
     return " ".join(w for w in words if w).casefold()
 
 
-def _merged_detail(conn: Connection, item: ItemSnapshot) -> dict[str, Any] | None:
+def _merged_detail(conn: Connection, item: ItemSnapshot, incomplete: list[list[str]]) -> dict[str, Any] | None:
     """The snapshot's `detail` with its `appends` joined to the stored lists; None when the stored
     row is newer (a late projection) or lacks items the appends follow (its copy was lost: the
-    older picture stays until a projection sends the list whole)."""
+    older picture stays, and the lists go into `incomplete` to be sent whole)."""
     row = conn.execute(
         select(ITEM.c.detail, ITEM.c.projected_seq).where(ITEM.c.item_id == item.item_id).with_for_update()
     ).one_or_none()
@@ -96,23 +105,28 @@ def _merged_detail(conn: Connection, item: ItemSnapshot) -> dict[str, Any] | Non
         return None
     stored_detail: dict[str, Any] = row.detail if row is not None and isinstance(row.detail, dict) else {}
     detail = copy.deepcopy(item.detail)
+    short = []
     for a in item.appends:
         stored: Any = stored_detail
         for key in a.path:
             stored = stored.get(key) if isinstance(stored, dict) else None
         kept = stored[: a.start] if isinstance(stored, list) else []
         if len(kept) < a.start:
-            log.warning("%s: the stored %s has %d items, %d were expected; kept the older picture",
-                        item.item_id, ".".join(a.path), len(kept), a.start)  # fmt: skip
-            return None
+            short.append(a.path)
+            continue
         target = detail
         for key in a.path[:-1]:
             target = target.setdefault(key, {})
         target[a.path[-1]] = [*kept, *a.items]
+    if short:
+        log.warning("%s: the stored %s lack items the projection follows; kept the older picture, asked for them whole",
+                    item.item_id, ", ".join(".".join(p) for p in short))  # fmt: skip
+        incomplete.extend(short)
+        return None
     return detail
 
 
-def _upsert_item(conn: Connection, item: ItemSnapshot, events: Sequence[Event]) -> datetime | None:
+def _upsert_item(conn: Connection, item: ItemSnapshot, events: Sequence[Event], incomplete: list[list[str]]) -> datetime | None:
     """Insert or advance the item row; its `updated_at` when the snapshot is current, else None.
 
     Times come from the snapshot's events, never the wall clock, so a replay writes the same row.
@@ -121,7 +135,7 @@ def _upsert_item(conn: Connection, item: ItemSnapshot, events: Sequence[Event]) 
     """
     detail = item.detail
     if item.appends:
-        merged = _merged_detail(conn, item)
+        merged = _merged_detail(conn, item, incomplete)
         if merged is None:
             return None
         detail = merged

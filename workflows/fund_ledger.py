@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.grants.money import format_money
     from domain.grants.process import LedgerOp, LedgerReply, LedgerRequest
     from domain.readmodel import DetailAppend, ItemSnapshot
-    from workflows.item_activities import PATCH_PROJECT_BEHIND, new_event, project, project_behind
+    from workflows.item_activities import PATCH_PROJECT_BEHIND, new_event, project_answered, project_behind
 
 MAX_EVENTS_KEPT = 200
 
@@ -36,7 +36,7 @@ class FundLedgerState(BaseModel):
     events: list[Event] = Field(default_factory=list)
     event_count: int = 0
     projected_seq: int = 0
-    projected_entries: int = 0  # journal entries the read model has been sent
+    projected_entries: int = 0  # journal entries sent to the read model (the next projection sends those after them)
 
 
 class FundLedgerInput(BaseModel):
@@ -79,7 +79,6 @@ class FundLedgerWorkflow:
         self.s = inp.resumed or FundLedgerState(fund=inp.fund, ledger=Ledger.open(inp.fund))
         self.lock = asyncio.Lock()
         self.dirty = False  # operations applied and answered, not yet projected
-        self.journal_sent = False  # this run has sent the read model the whole journal once
 
     @workflow.run
     async def run(self, inp: FundLedgerInput) -> Figures:
@@ -135,9 +134,9 @@ class FundLedgerWorkflow:
             s.projected_seq = new[-1].seq
         f = s.ledger.figures()
         # The journal goes as its new entries: sent whole, every projection (and the history that
-        # records it) grew with the fund's years of awards. Each run sends it whole once, so a
-        # read model that lost its copy is whole again by the next run.
-        start = s.projected_entries if self.journal_sent else 0
+        # records it) grew with the fund's years of awards. A read model that lacks the entries
+        # before them (its copy lost) says so, and gets the journal whole at once.
+        start = s.projected_entries
         entries = s.ledger.entries[start:]
         ledger = s.ledger.model_copy(update={"entries": ()}).model_dump(mode="json")
         item = ItemSnapshot(
@@ -146,9 +145,13 @@ class FundLedgerWorkflow:
             detail={"fund": s.fund.model_dump(mode="json"), "ledger": ledger}, projected_seq=s.projected_seq,
             appends=[DetailAppend(path=["ledger", "entries"], start=start, items=[e.model_dump(mode="json") for e in entries])],
         )  # fmt: skip
-        s.projected_entries, self.journal_sent = start + len(entries), True  # before the wait: operations go on meanwhile
-        await project(item, [], new)
-        del s.events[: max(0, len(s.events) - MAX_EVENTS_KEPT)]
+        s.projected_entries = start + len(entries)  # before the wait: operations go on meanwhile
+        reply = await project_answered(item, [], new)
+        if reply.incomplete:  # the read model lost its copy: `run` projects again, the journal and the events kept
+            s.projected_entries, s.projected_seq, self.dirty = 0, 0, True
+        # keep the latest events, never one not yet projected (operations go on during the wait)
+        projected = sum(1 for e in s.events if e.seq <= s.projected_seq)
+        del s.events[: min(projected, max(0, len(s.events) - MAX_EVENTS_KEPT))]
 
 
 # the activities' timeout for ledger requests (the ledger answers at once unless it is busy)

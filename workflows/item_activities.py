@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.human_steps import OpenStep
     from domain.notifications import Notification
     from domain.parties import PersonRef
-    from domain.readmodel import ItemDocument, ItemProjection, ItemSnapshot
+    from domain.readmodel import ItemDocument, ItemProjection, ItemSnapshot, ProjectionReply
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 NOTIFY_TIMEOUT = timedelta(minutes=2)  # above the SMTP client's own timeouts
@@ -39,6 +39,15 @@ async def project(
         act.PROJECT_ITEM, ItemProjection(item=item, steps=steps, new_events=new_events, documents=documents or []),
         start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
     )  # fmt: skip
+
+
+async def project_answered(item: ItemSnapshot, steps: list[OpenStep], new_events: list[Event]) -> ProjectionReply:
+    """`project`, with the store's answer: the lists sent as `appends` it could not join."""
+    reply = await workflow.execute_activity(
+        act.PROJECT_ITEM, ItemProjection(item=item, steps=steps, new_events=new_events),
+        result_type=ProjectionReply | None, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+    )  # fmt: skip
+    return reply or ProjectionReply()  # an older worker's activity answered nothing
 
 
 async def notify(key: str, to: list[PersonRef], subject: str, body: str) -> None:

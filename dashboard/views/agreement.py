@@ -2,8 +2,9 @@
 versions and documents, what changed between versions, its timeline and its comments.
 
 Decisions on versions are taken from "My tasks", where each action carries the version the
-person saw. Here, once the agreement is in force, the initiator or a party's signatory may give
-notice of termination.
+person saw. Here, everyone the workflow accepts it from may comment on the current version or
+propose a revision while the text is open, and the initiator or a party's signatory may give
+notice of termination once the agreement is in force (`dashboard/actions.py`).
 """
 
 from __future__ import annotations

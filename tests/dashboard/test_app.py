@@ -312,8 +312,8 @@ def test_a_revision_without_changes_is_not_sent(app: AppTest, temporal: FakeTemp
     assert any("Nothing changed" in e.value for e in app.error)
 
 
-def in_force_licence() -> str:
-    """The seeded licence, executed and in force, under an id of its own."""
+def in_force_licence(parent: str | None = None) -> str:
+    """The seeded licence, executed and in force, under an id of its own (started by `parent`, if given)."""
     from domain.agreements import AgreementProjection, Phase
     from store.projections import project_agreement
     from tests.dashboard.seed import NOW, licence
@@ -321,10 +321,12 @@ def in_force_licence() -> str:
     engine = make_engine(get_settings().database_url)
     blobs = BlobStore(get_settings().documents_dir)
     proj = licence(engine, blobs)
-    spec = proj.state.spec.model_copy(update={"id": "licence-kr-active"})
+    spec = proj.state.spec.model_copy(update={"id": "licence-kr-active", "parent_workflow_id": parent})
     state = proj.state.model_copy(update={"spec": spec, "phase": Phase.ACTIVE, "steps": [], "executed_at": NOW - timedelta(days=10),
                                           "effective_date": (NOW - timedelta(days=10)).date(), "expiry_date": (NOW + timedelta(days=700)).date()})  # fmt: skip
-    project_agreement(engine, AgreementProjection(workflow_id="agreement-licence-kr-active", state=state, new_events=proj.new_events))
+    project_agreement(
+        engine, AgreementProjection(workflow_id="agreement-licence-kr-active", state=state, new_events=proj.new_events)
+    )
     return "agreement-licence-kr-active"
 
 
@@ -383,6 +385,7 @@ def test_nothing_to_comment_on_once_in_force_nor_for_a_board_seat(app: AppTest) 
     sign_in(app, "signer.kofic")
     app.query_params["id"] = wid
     app.switch_page("views/agreement.py").run()
+    no_failure(app)
     assert not {"Comment on version 1", "Propose a revision"} & {e.label for e in app.expander}
     board = AppTest.from_file(str(APP), default_timeout=30)
     sign_in(board, "board.chair")
@@ -390,3 +393,13 @@ def test_nothing_to_comment_on_once_in_force_nor_for_a_board_seat(app: AppTest) 
     board.switch_page("views/agreement.py").run()
     no_failure(board)
     assert not {"Comment on version 2", "Propose a revision"} & {e.label for e in board.expander}
+
+
+def test_an_agreement_started_by_a_release_or_grant_is_not_ended_by_notice_here(app: AppTest) -> None:
+    wid = in_force_licence(parent="release-steppe-wind-kr")
+    sign_in(app, "signer.kofic")
+    app.query_params["id"] = wid
+    app.switch_page("views/agreement.py").run()
+    no_failure(app)
+    assert "Give notice of termination" not in [e.label for e in app.expander]
+    assert "it is ended from there" in texts(app) and "release-steppe-wind-kr" in texts(app)

@@ -48,13 +48,25 @@ def test_a_repeat_or_a_late_projection_changes_nothing(engine: Engine) -> None:
     assert item is not None and item.summary == {"n": 2} and journal(engine) == [1, 2, 3, 4]
 
 
-def test_a_lost_copy_keeps_the_older_picture_until_the_list_comes_whole(engine: Engine) -> None:
+def test_a_lost_copy_keeps_the_older_picture_and_asks_for_the_list_whole(engine: Engine) -> None:
     project_item(engine, snapshot(1, 0, range(1, 3)))
     forget_item(engine, "fund-f1")  # the read model lost the item
-    assert not project_item(engine, snapshot(2, 2, range(3, 4)))  # entries 1–2 are missing: nothing half-written
-    assert get_item(engine, "fund-f1") is None
-    assert project_item(engine, snapshot(2, 0, range(1, 4)))  # the next run sends the journal whole
-    assert journal(engine) == [1, 2, 3]
+    incomplete: list[list[str]] = []
+    assert not project_item(engine, snapshot(2, 2, range(3, 4)), incomplete=incomplete)  # entries 1–2 are missing
+    assert incomplete == [PATH] and get_item(engine, "fund-f1") is None  # nothing half-written, and the store says why
+    incomplete.clear()
+    assert project_item(engine, snapshot(2, 0, range(1, 4)), incomplete=incomplete)  # the workflow sends it whole
+    assert incomplete == [] and journal(engine) == [1, 2, 3]
+
+
+def test_a_list_cut_short_keeps_the_row_as_it_was(engine: Engine) -> None:
+    """A stored list shorter than the start (say, written by a worker that ignored `appends`)."""
+    project_item(engine, snapshot(1, 0, range(1, 4)))
+    project_item(engine, snapshot(2, 0, range(0)))  # the journal emptied
+    incomplete: list[list[str]] = []
+    assert not project_item(engine, snapshot(3, 3, range(4, 5)), incomplete=incomplete)
+    item = get_item(engine, "fund-f1")
+    assert incomplete == [PATH] and item is not None and item.summary == {"n": 2}
 
 
 def test_a_stored_list_longer_than_the_start_is_cut_to_it(engine: Engine) -> None:
