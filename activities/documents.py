@@ -234,8 +234,16 @@ class DocumentActivities:
         sha = self.blobs.put(pdf)
         meta = self.blobs.put(json.dumps({"pdf": sha, "pages": pages}).encode())
         winner = self.blobs.claim_alias(key, meta)
-        # Another attempt stored this key first: its PDF is the one; ours stays unreferenced.
-        return sha if winner == meta else json.loads(self.blobs.get(winner))["pdf"]
+        if winner == meta:
+            return sha
+        # Another attempt stored this key first (a worker presumed dead finishing beside its
+        # retry): its PDF is the one. Ours differs only if the render is not byte-reproducible (a
+        # sealed PDF's signatures are not), and then nothing else refers to it: it goes.
+        first = json.loads(self.blobs.get(winner))["pdf"]
+        if first != sha:
+            self.blobs.discard(sha)
+            self.blobs.discard(meta)
+        return first
 
     def _compose_sync(self, req: ComposeRequest) -> ComposedVersion:
         try:

@@ -63,6 +63,10 @@ class BlobStore:
             _write_atomically(target, data)
         return sha
 
+    def discard(self, sha: str) -> None:
+        """Remove a blob only its writer knows of (a render that lost its key to another attempt's)."""
+        self.path(sha).unlink(missing_ok=True)
+
     def get(self, sha: str) -> bytes:
         target = self.path(sha)
         try:

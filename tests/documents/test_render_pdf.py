@@ -19,7 +19,7 @@ from documents.render import ExecutionMismatch, VersionMeta, render_executed, re
 from documents.signing import verify_pdf
 from domain.agreements import AgreementKind, Approval, Event, ExecuteRequest, PartySpec, Signature, Version
 from domain.texts import CanonicalText, canonical_json, text_sha256
-from store.blobs import BlobStore
+from store.blobs import BlobStore, sha256_hex
 from tests.documents.examples import CREATED, party, request
 
 HOSTILE_NAME = "<script>alert(1)</script> {{ 7*7 }}"
@@ -239,3 +239,4 @@ def test_the_executed_activity_seals_one_signature_per_organisation_once(
     # An attempt that raced past the cache check with its own sealing gets the first one's PDF back.
     raced = acts._store(render_key("executed", req.model_dump(mode="json")), pdf + b"%another sealing\n", first.pages)
     assert raced == first.pdf_sha256
+    assert not blobs.has(sha256_hex(pdf + b"%another sealing\n"))  # and its own sealing is not left beside it
