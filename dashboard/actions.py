@@ -62,24 +62,21 @@ def _send_form(
     _send(workflow_id, action, data, f"{uid}:{hashlib.sha256(text.encode()).hexdigest()[:16]}", scope)
 
 
-def _comment_form(step: StepPublic, me: Person, state: AgreementState, scope: str) -> None:
-    key = f"comment-{step.item_id}-{step.step_id}"
+def _comment_box(item_id: str, key: str, uid: str, me: Person, scope: str) -> None:
+    """A comment form on the current version, sent under `uid` (plus the text's hash)."""
     with st.form(key, clear_on_submit=True, border=False):
         st.text_area("Comment", key=f"{key}-text", placeholder="Your comment on the current version", height=90)
         st.form_submit_button(
             "Add comment",
             icon=":material/chat:",
             on_click=_send_form,
-            args=(
-                step.item_id,
-                "comment",
-                {"actor_id": me.id},
-                {"text": f"{key}-text"},
-                update_id(step, "comment", me.id, state.current_hash),
-                scope,
-                "text",
-            ),
+            args=(item_id, "comment", {"actor_id": me.id}, {"text": f"{key}-text"}, uid, scope, "text"),
         )
+
+
+def _comment_form(step: StepPublic, me: Person, state: AgreementState, scope: str) -> None:
+    key = f"comment-{step.item_id}-{step.step_id}"
+    _comment_box(step.item_id, key, update_id(step, "comment", me.id, state.current_hash), me, scope)
 
 
 def step_actions(step: StepPublic, state: AgreementState, me: Person, scope: str) -> None:
@@ -259,15 +256,7 @@ def participation(item_id: str, state: AgreementState, me: Person, scope: str) -
     key = f"page-comment-{item_id}"
     number = state.current.number if state.current else None
     with st.expander(f"Comment on version {number}" if number else "Comment", icon=":material/chat:"):
-        with st.form(key, clear_on_submit=True, border=False):
-            st.text_area("Comment", key=f"{key}-text", placeholder="Your comment on the current version", height=90)
-            st.form_submit_button(
-                "Add comment",
-                icon=":material/chat:",
-                on_click=_send_form,
-                args=(item_id, "comment", {"actor_id": me.id}, {"text": f"{key}-text"},
-                      f"{item_id}:comment:{me.id}:{(h or '-')[:16]}", scope, "text"),
-            )  # fmt: skip
+        _comment_box(item_id, key, f"{item_id}:comment:{me.id}:{(h or '-')[:16]}", me, scope)
     if rules.may_revise(state, me.id):
         revision_form(item_id, state, me, scope)
 
