@@ -18,9 +18,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
-    from temporalio.converter import DataConverter
-
-    from services.codec import EncryptionCodec
+    from temporalio.converter import DataConverter, PayloadCodec
 
 TASK_QUEUE = "helix"
 
@@ -69,6 +67,11 @@ class Settings(BaseSettings):
     )
     payload_key_id: str = Field(default="k1", description="The current key's id, stored next to each ciphertext")
     payload_old_keys: SecretStr | None = Field(default=None, description="Older keys, decryption only: `id:base64,id:base64`")
+    payload_compress_bytes: int = Field(
+        default=2048, ge=0,
+        description="Compress (zlib) every Temporal payload of at least this many bytes when that makes it smaller; 0: never. "
+        "Every process of a deployment must run a version that reads compressed payloads before one writes them.",
+    )  # fmt: skip
 
     @field_validator("payload_key")
     @classmethod
@@ -119,27 +122,35 @@ class Settings(BaseSettings):
     def encrypts_payloads(self) -> bool:
         return self.payload_key is not None
 
-    def payload_codec(self) -> EncryptionCodec | None:
-        from services.codec import codec_from_texts
+    def payload_codec(self) -> PayloadCodec | None:
+        """Large payloads compressed, then every payload encrypted when a key is set; None when neither."""
+        from services.codec import CodecChain, CompressionCodec, codec_from_texts
 
-        if self.payload_key is None:
-            return None
-        old = self.payload_old_keys.get_secret_value() if self.payload_old_keys else None
-        return codec_from_texts(self.payload_key.get_secret_value(), self.payload_key_id, old)
+        codecs: list[PayloadCodec] = []
+        if self.payload_compress_bytes:
+            codecs.append(CompressionCodec(self.payload_compress_bytes))
+        if self.payload_key is not None:
+            old = self.payload_old_keys.get_secret_value() if self.payload_old_keys else None
+            codecs.append(codec_from_texts(self.payload_key.get_secret_value(), self.payload_key_id, old))
+        if len(codecs) > 1:
+            return CodecChain(codecs)
+        return codecs[0] if codecs else None
 
     def data_converter(self) -> DataConverter:
-        """The one data converter of every client and worker: pydantic's, plus the encryption
-        codec when a key is configured. Failures' messages and stack traces then travel as
-        encrypted attributes too (they may quote a person's name)."""
+        """The one data converter of every client and worker: pydantic's, with the payload codec
+        (compression of large payloads, and encryption when a key is configured). When encrypting,
+        failures' messages and stack traces travel as encrypted attributes too (they may quote a
+        person's name)."""
+        import dataclasses
+
         from temporalio.contrib.pydantic import pydantic_data_converter
+        from temporalio.converter import DefaultFailureConverterWithEncodedAttributes
 
         codec = self.payload_codec()
         if codec is None:
             return pydantic_data_converter
-        import dataclasses
-
-        from temporalio.converter import DefaultFailureConverterWithEncodedAttributes
-
+        if self.payload_key is None:
+            return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
         return dataclasses.replace(
             pydantic_data_converter, payload_codec=codec, failure_converter_class=DefaultFailureConverterWithEncodedAttributes
         )

@@ -145,7 +145,8 @@ async def main() -> None:
     relay = OutboxRelay(make_engine(s.resolved_database_url), SmtpConfig.from_settings(s))
     async with serving(client, s) as workers:
         log.info("worker polling task queues %s; payloads %s", ", ".join(repr(w.task_queue) for w in workers),
-                 f"encrypted with key {s.payload_key_id!r}" if s.encrypts_payloads else "not encrypted")
+                 ("encrypted with key " + repr(s.payload_key_id) if s.encrypts_payloads else "not encrypted")
+                 + (f", compressed from {s.payload_compress_bytes} bytes" if s.payload_compress_bytes else ", not compressed"))
         relay_task = asyncio.create_task(relay.run(stop))
         await stop.wait()
         log.info("shutting down: finishing in-flight tasks (up to 30 s)")

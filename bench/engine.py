@@ -191,7 +191,7 @@ def worker_config() -> dict[str, Any]:
 
     s = get_settings()
     return {"workflow_tasks": s.worker_workflow_tasks, "activities": s.worker_activities, "render_threads": _render_threads(),
-            "payloads_encrypted": s.encrypts_payloads,
+            "payloads_encrypted": s.encrypts_payloads, "payloads_compressed_from_bytes": s.payload_compress_bytes or None,
             "set_by": {k: os.environ[k] for k in ("HELIX_WORKER_WORKFLOW_TASKS", "HELIX_WORKER_ACTIVITIES", "HELIX_RENDER_THREADS")
                        if os.environ.get(k)} or "defaults"}  # fmt: skip
 
@@ -1479,7 +1479,9 @@ def markdown(result: dict[str, Any]) -> str:
               f" over 5 s: {h['workflow_task_overruns']['over_5s']}, timed out: {h['workflow_task_overruns']['timed_out_before_completion']}."]  # fmt: skip
     hs = h.get("history_sizes") or {}
     if hs.get("workflows"):
-        lines.append("Histories, p50 (max): " + "; ".join(f"{k} {v['events_p50']} events, {v['kib_p50']} KiB ({v['events_max']}, {v['kib_max']} KiB)"
+        packed = (c.get("worker") or {}).get("payloads_compressed_from_bytes")
+        lines.append(("Histories as the server stores them" + (f" (payloads of {packed} bytes and more compressed)" if packed else "")
+                      + ", p50 (max): ") + "; ".join(f"{k} {v['events_p50']} events, {v['kib_p50']} KiB ({v['events_max']}, {v['kib_max']} KiB)"
                                                           for k, v in hs["workflows"].items()) + ".")  # fmt: skip
         lines.append("Largest payloads (KiB in / out): " + "; ".join(f"{k} {v['input_kib']} / {v['result_kib']}" for k, v in hs["largest_payloads"].items()) + ".")
     if h.get("stalled"):

@@ -343,7 +343,19 @@ async def board_snapshots(client: Client, env: WorkflowEnvironment, queue: str) 
     return h
 
 
+async def grant_round_compressed(client: Client, env: WorkflowEnvironment, queue: str) -> dict[str, WorkflowHandle]:
+    """The grant round again, recorded with the production converter: its large payloads (the
+    states carried, the projections) are stored compressed (`binary/zlib`), as on a real server."""
+    handles = await grant_round(client, env, queue)
+    return {f"{name}-compressed": h for name, h in handles.items()}
+
+
+COMPRESSED = {"grant-round-compressed"}  # recorded with `Settings().data_converter()` (compression on)
+
+
 async def main() -> None:
+    from settings import Settings
+
     OUT.mkdir(parents=True, exist_ok=True)
     scenarios = [
         ("agreement-full-lifecycle", full_lifecycle),
@@ -357,12 +369,14 @@ async def main() -> None:
         ("festival-award-fanout", release_round),
         ("board-digest-weekly", board_digest_weekly),
         ("board-snapshots", board_snapshots),
+        ("grant-round-compressed", grant_round_compressed),
     ]
     for name, scenario in scenarios:
-        if (OUT / f"{name}.json").exists():
+        if (OUT / f"{name}.json").exists() or (name in COMPRESSED and any(OUT.glob(f"*{name.removeprefix('grant-round')}.json"))):
             continue  # recorded by an earlier version: never overwritten
+        converter = Settings(payload_key=None).data_converter() if name in COMPRESSED else pydantic_data_converter
         async with await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=test_server_path(), data_converter=pydantic_data_converter
+            test_server_existing_path=test_server_path(), data_converter=converter
         ) as env:
             fakes = FakeActivities(client=env.client)
             activities = [*fakes.all(), fake_board_digest, fake_refresh_board_snapshots]

@@ -6,14 +6,16 @@ A change to a workflow that running executions would notice must sit behind `wor
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from services.codec import COMPRESSED_ENCODING
+from settings import Settings
 from workflows.registry import ALL_WORKFLOWS
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -30,7 +32,18 @@ def test_every_workflow_type_has_a_stored_history() -> None:
     assert registered <= recorded, f"record histories for {registered - recorded} (python -m tests.replay.record)"
 
 
+def test_histories_recorded_with_compression_hold_compressed_payloads() -> None:
+    """The `*-compressed` histories were stored as a production server stores them: their large
+    payloads in `binary/zlib`, which the replayer reads through the production converter."""
+    marker = base64.b64encode(COMPRESSED_ENCODING).decode()
+    compressed = [p for p in HISTORIES if p.stem.endswith("-compressed")]
+    assert len(compressed) >= 2
+    for p in compressed:
+        assert p.read_text().count(marker) >= 5, p.name
+
+
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_replay(path: Path) -> None:
-    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter)
+    # the production converter: it reads payloads stored plain and compressed alike
+    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=Settings(payload_key=None).data_converter())
     await replayer.replay_workflow(WorkflowHistory.from_json(path.stem, path.read_text()))

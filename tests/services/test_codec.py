@@ -1,5 +1,6 @@
-"""Payload encryption: the codec on its own, the settings that configure it, and a real agreement
-whose history on the Temporal server holds no name or e-mail in clear."""
+"""Payload codecs: encryption and compression on their own, the settings that configure them, a real
+agreement whose history on the Temporal server holds no name or e-mail in clear, and one whose
+large payloads the server stores compressed."""
 
 from __future__ import annotations
 
@@ -21,9 +22,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.agreements import ApproveAction, CommentAction, Phase, PhaseAction
 from services.codec import (
+    COMPRESSED_ENCODING,
     ENCODING,
     KEY_ID_METADATA,
+    CodecChain,
+    CompressionCodec,
     EncryptionCodec,
+    PayloadDecodeError,
     PayloadDecryptionError,
     PayloadKeyError,
     new_key,
@@ -109,6 +114,57 @@ async def test_rotation_old_key_decrypts_new_key_encrypts() -> None:
     assert after.key_ids == ["k2", "k1"]
 
 
+# --- compression ---
+
+
+def big_journal() -> object:
+    from bench.ledger import journal
+
+    return journal(4000)
+
+
+async def test_compression_shrinks_large_payloads_and_leaves_small_ones() -> None:
+    codec = CompressionCodec(2048)
+    ledger = big_journal()
+    plain = json_payloads(ledger, {"actor_id": "kim-minji"}, os.urandom(6000))
+    packed = await codec.encode(plain)
+    assert packed[0].metadata["encoding"] == COMPRESSED_ENCODING and dict(packed[0].metadata).keys() == {"encoding"}
+    assert packed[0].ByteSize() * 5 < plain[0].ByteSize()  # a fund's 4,000-entry journal: 696 KB as JSON
+    assert packed[1] == plain[1]  # small: readable in the web UI as it was
+    assert packed[2].metadata["encoding"] != COMPRESSED_ENCODING  # random bytes do not shrink: kept as they are
+    assert await codec.decode(packed) == plain
+    assert pydantic_data_converter.payload_converter.from_payloads(await codec.decode(packed[:1]), [type(ledger)]) == [ledger]
+
+
+async def test_uncompressed_payloads_pass_through() -> None:
+    """Histories from before compression, and payloads from processes without it, keep working."""
+    plain = json_payloads({"name": "Park Ji-hoon"}, "x" * 5000)
+    assert await CompressionCodec(1).decode(plain) == plain
+    mixed = [plain[0], *(await CompressionCodec(100).encode([plain[1]]))]
+    assert mixed[1].metadata["encoding"] == COMPRESSED_ENCODING
+    assert await CompressionCodec(4096).decode(mixed) == plain  # whatever threshold the reader has
+
+
+async def test_corrupt_compressed_payload_is_one_readable_error() -> None:
+    packed = (await CompressionCodec(10).encode(json_payloads("x" * 5000)))[0]
+    broken = Payload(metadata=dict(packed.metadata), data=packed.data[:-10])
+    with pytest.raises(PayloadDecodeError, match="does not decompress"):
+        await CompressionCodec().decode([broken])
+    with pytest.raises(ValueError, match="at least 1 byte"):
+        CompressionCodec(0)
+
+
+async def test_chain_compresses_then_encrypts() -> None:
+    chain = CodecChain([CompressionCodec(2048), EncryptionCodec("k1", K1)])
+    plain = json_payloads(big_journal(), "small")
+    sealed = await chain.encode(plain)
+    assert all(p.metadata["encoding"] == ENCODING for p in sealed)
+    inner = await EncryptionCodec("k1", K1).decode(sealed)
+    assert inner[0].metadata["encoding"] == COMPRESSED_ENCODING and inner[1] == plain[1]
+    assert sealed[0].ByteSize() * 5 < plain[0].ByteSize()
+    assert await chain.decode(sealed) == plain
+
+
 def test_key_texts_are_checked() -> None:
     assert parse_key(b64(K1)) == K1 and len(parse_key(new_key())) == 32
     with pytest.raises(PayloadKeyError, match="not valid base64"):
@@ -125,14 +181,22 @@ def test_key_texts_are_checked() -> None:
 def test_settings_build_the_converter(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("HELIX_PAYLOAD_KEY", "HELIX_PAYLOAD_KEY_ID", "HELIX_PAYLOAD_OLD_KEYS"):
         monkeypatch.delenv(var, raising=False)
-    assert Settings().data_converter() is pydantic_data_converter  # the embedded default: no key, no codec
+    monkeypatch.delenv("HELIX_PAYLOAD_COMPRESS_BYTES", raising=False)
+    default = Settings().data_converter()  # the embedded default: large payloads compressed, nothing encrypted
+    assert isinstance(default.payload_codec, CompressionCodec) and default.payload_codec.min_bytes == 2048
+    assert default.failure_converter_class is pydantic_data_converter.failure_converter_class
+    assert Settings(payload_compress_bytes=0).data_converter() is pydantic_data_converter
     monkeypatch.setenv("HELIX_PAYLOAD_KEY", b64(K2))
     monkeypatch.setenv("HELIX_PAYLOAD_KEY_ID", "k2")
     monkeypatch.setenv("HELIX_PAYLOAD_OLD_KEYS", f"k1:{b64(K1)}")
     s = Settings()
     converter = s.data_converter()
-    assert isinstance(converter.payload_codec, EncryptionCodec) and converter.payload_codec.key_ids == ["k2", "k1"]
+    chain = converter.payload_codec
+    assert isinstance(chain, CodecChain)
+    compress, encrypt = chain.codecs  # compressed first: ciphertext does not compress
+    assert isinstance(compress, CompressionCodec) and isinstance(encrypt, EncryptionCodec) and encrypt.key_ids == ["k2", "k1"]
     assert converter.payload_converter_class is pydantic_data_converter.payload_converter_class
+    assert isinstance(Settings(payload_compress_bytes=0).data_converter().payload_codec, EncryptionCodec)
     assert b64(K1) not in repr(s) and b64(K2) not in repr(s)
 
 
@@ -251,3 +315,39 @@ def _payloads(message: object) -> list[Payload]:
             items = list(value)
         found += [p for item in items if hasattr(item, "ListFields") for p in _payloads(item)]
     return found
+
+
+# --- the default converter on the time-skipping server: large payloads stored compressed ---
+
+
+@pytest_asyncio.fixture
+async def compressing_env() -> AsyncIterator[WorkflowEnvironment]:
+    converter = Settings(payload_key=None, payload_compress_bytes=2048).data_converter()
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=wf.test_server_path(), data_converter=converter
+    ) as e:
+        yield e
+
+
+async def test_server_stores_large_payloads_compressed(compressing_env: WorkflowEnvironment) -> None:
+    env = compressing_env
+    queue = f"q-{uuid.uuid4()}"
+    s = spec()
+    async with serving(env.client, queue, FakeActivities(client=env.client).all()):
+        h = await env.client.start_workflow(AgreementWorkflow.run, AgreementInput(spec=s), id=f"agreement-{s.id}", task_queue=queue)
+        st = await wait_phase(h, Phase.REVIEW)
+        await h.execute_update(AgreementWorkflow.close_review, PhaseAction(actor_id=s.initiator.id))
+        st = await wait_phase(h, Phase.APPROVAL)
+        assert st.spec == s  # the client reads the whole state, compressed on the wire
+
+        plain = Client(env.client.service_client, namespace=env.client.namespace, data_converter=pydantic_data_converter)
+        history = await plain.get_workflow_handle(h.id).fetch_history()
+        payloads = [p for e in history.events for p in _payloads(e)]
+        packed = [p for p in payloads if p.metadata.get("encoding") == COMPRESSED_ENCODING]
+        assert packed and all(p.ByteSize() < 2048 * 4 for p in packed)
+        started = history.events[0].workflow_execution_started_event_attributes.input.payloads[0]
+        assert started.metadata["encoding"] == COMPRESSED_ENCODING  # the spec, with its parties and clauses
+        assert all(p.ByteSize() < 2048 or p.metadata.get("encoding") == COMPRESSED_ENCODING for p in payloads
+                   if p.metadata.get("encoding") != b"binary/null")  # fmt: skip
+        with pytest.raises(Exception, match="binary/zlib"):  # a client without the codec cannot read it
+            await plain.get_workflow_handle(h.id).query(AgreementWorkflow.state)
