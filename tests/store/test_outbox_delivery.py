@@ -98,6 +98,43 @@ def test_without_smtp_the_outbox_is_the_mailbox(engine: Engine) -> None:
         deliver(engine, "missing", None)
 
 
+def test_without_smtp_a_message_is_recorded_in_one_write(engine: Engine) -> None:
+    from sqlalchemy import event
+
+    writes: list[object] = []
+
+    def count(conn: object) -> None:
+        writes.append(conn)
+
+    event.listen(engine, "begin", count)
+    try:
+        assert enqueue(engine, "k1", "mou-kr-kz", ["kim@example.org"], "Please review", "v2", recorded_at=NOW) is True
+    finally:
+        event.remove(engine, "begin", count)
+    assert len(writes) == 1  # queue, claim and finish were three
+    [message] = outbox(engine)
+    assert (message.status, message.sent_at) == ("recorded", NOW)
+    # a message queued before (a retried activity, SMTP turned off since) keeps its status for `deliver`
+    queue(engine, "k2")
+    assert enqueue(engine, "k2", "mou-kr-kz", ["kim@example.org"], "Please review", "v2", recorded_at=NOW) is False
+    assert status(engine, "k2") == "pending"
+    assert deliver(engine, "k2", None, now=NOW) == "recorded"
+
+
+async def test_notify_activity_without_smtp_records_once(engine: Engine) -> None:
+    from activities.records import RecordActivities
+    from domain.notifications import Notification
+    from domain.parties import PersonRef
+
+    records = RecordActivities(engine)
+    kim = PersonRef(id="kim-minji", name="Kim Min-ji", email="kim@example.org")
+    note = Notification(key="agreement-x/opened", item_id="agreement-x", to=[kim], subject="Action needed", body="Approve v2.")
+    await records.notify(note)
+    await records.notify(note)  # retried: still one message
+    [message] = [m for m in outbox(engine) if m.key == "agreement-x/opened"]
+    assert message.status == "recorded" and message.sent_at is not None and message.to == ["Kim Min-ji <kim@example.org>"]
+
+
 def test_smtp_delivery_sends_once(engine: Engine) -> None:
     queue(engine)
     smtp = FakeSMTP()
