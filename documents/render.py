@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,11 +25,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from documents.fetcher import AssetFetcher
 from documents.font_cache import RECIPE_VERSION
-from documents.fonts import FontSet, font_face_css, fontset
+from documents.fonts import Face, FontSet, font_face_css, fontset
 from domain.agreement_kinds import KIND_LABELS
 from domain.agreements import ExecuteRequest
 from domain.reference import COUNTRIES, LANGUAGES
@@ -98,14 +100,45 @@ def html_to_pdf(html: str, *, font_cache_dir: Path | None = None, fonts: FontSet
     faces = chain.faces_for(html)
     for face in faces:
         face.ready()
-    fetcher = AssetFetcher(faces, extra={"styles/fonts.css": (font_face_css(faces).encode(), "text/css")})
-    document = HTML(string=html, url_fetcher=fetcher).render()
+    font_config, sheets = _stylesheets(tuple(faces))
+    # The page's own links to our stylesheets resolve to nothing: the parsed ones come as `sheets`.
+    fetcher = AssetFetcher(faces, extra={f"styles/{name}": (b"", "text/css") for name in _SHEET_NAMES})
+    document = HTML(string=html, url_fetcher=fetcher).render(stylesheets=list(sheets), font_config=font_config)
     # <link rel=attachment> and <a rel=attachment> would embed whatever the fetcher returns.
     document.metadata.attachments = []
     for page in document.pages:
         page.links = [link for link in page.links if link[0] != "attachment"]
     pdf = document.write_pdf()
     return RenderedPdf(pdf=pdf, pages=len(document.pages), refused=list(fetcher.refused))
+
+
+_SHEET_NAMES = ("fonts.css", "helix.css")
+_sheets = threading.local()
+
+
+def _stylesheets(faces: tuple[Face, ...]) -> tuple[FontConfiguration, tuple[CSS, ...]]:
+    """The fonts' @font-face rules and helix.css, parsed once per set of faces in this thread.
+
+    weasyprint parses every stylesheet a page links and registers every @font-face with fontconfig
+    (writing each font to a file) on each render: 40–90 ms of CPU before the first line is laid
+    out, a third of a one-page letter. Parsed here once, with the font configuration they were
+    registered in, they are reused by every render of this thread that needs the same faces (a
+    font configuration holds a Pango font map, which is not shared between threads). They apply
+    as user stylesheets, where the page linked them as author ones: the same cascade, since the
+    templates carry no stylesheets of their own and helix.css has no `!important`."""
+    cache: dict[tuple[Face, ...], tuple[FontConfiguration, tuple[CSS, ...]]] = _sheets.__dict__.setdefault("by_faces", {})
+    hit = cache.get(faces)
+    if hit is None:
+        font_config = FontConfiguration()
+        fetcher = AssetFetcher(faces)
+        fonts_css = CSS(string=font_face_css(list(faces)), base_url="helix-asset:styles/fonts.css", url_fetcher=fetcher,
+                        font_config=font_config)  # fmt: skip
+        helix_css = CSS(string=(STYLES_DIR / "helix.css").read_text(encoding="utf-8"), base_url="helix-asset:styles/helix.css",
+                        url_fetcher=fetcher, font_config=font_config)  # fmt: skip
+        if len(cache) >= 32:  # a few sets of scripts in practice; never unbounded
+            cache.clear()
+        hit = cache[faces] = (font_config, (fonts_css, helix_css))
+    return hit
 
 
 def render_html(template_name: str, context: Mapping[str, Any], *, font_cache_dir: Path | None = None) -> tuple[bytes, int]:
