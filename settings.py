@@ -69,8 +69,9 @@ class Settings(BaseSettings):
     payload_old_keys: SecretStr | None = Field(default=None, description="Older keys, decryption only: `id:base64,id:base64`")
     payload_compress_bytes: int = Field(
         default=2048, ge=0,
-        description="Compress (zlib) every Temporal payload of at least this many bytes when that makes it smaller; 0: never. "
-        "Every process of a deployment must run a version that reads compressed payloads before one writes them.",
+        description="Compress (zlib) every Temporal payload of at least this many bytes when that makes it smaller; 0: never "
+        "(compressed payloads are still read). Upgrading a deployment that ran without compression: first every process at 0, "
+        "then the threshold (docs/architecture.md).",
     )  # fmt: skip
 
     @field_validator("payload_key")
@@ -122,19 +123,17 @@ class Settings(BaseSettings):
     def encrypts_payloads(self) -> bool:
         return self.payload_key is not None
 
-    def payload_codec(self) -> PayloadCodec | None:
-        """Large payloads compressed, then every payload encrypted when a key is set; None when neither."""
+    def payload_codec(self) -> PayloadCodec:
+        """Large payloads compressed (and compressed ones read, always), then every payload
+        encrypted when a key is set."""
         from services.codec import CodecChain, CompressionCodec, codec_from_texts
 
-        codecs: list[PayloadCodec] = []
-        if self.payload_compress_bytes:
-            codecs.append(CompressionCodec(self.payload_compress_bytes))
+        # Always there: at 0 it compresses nothing but reads what other processes compressed.
+        codecs: list[PayloadCodec] = [CompressionCodec(self.payload_compress_bytes or None)]
         if self.payload_key is not None:
             old = self.payload_old_keys.get_secret_value() if self.payload_old_keys else None
             codecs.append(codec_from_texts(self.payload_key.get_secret_value(), self.payload_key_id, old))
-        if len(codecs) > 1:
-            return CodecChain(codecs)
-        return codecs[0] if codecs else None
+        return CodecChain(codecs) if len(codecs) > 1 else codecs[0]
 
     def data_converter(self) -> DataConverter:
         """The one data converter of every client and worker: pydantic's, with the payload codec
@@ -147,8 +146,6 @@ class Settings(BaseSettings):
         from temporalio.converter import DefaultFailureConverterWithEncodedAttributes
 
         codec = self.payload_codec()
-        if codec is None:
-            return pydantic_data_converter
         if self.payload_key is None:
             return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
         return dataclasses.replace(

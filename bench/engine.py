@@ -192,8 +192,21 @@ def worker_config() -> dict[str, Any]:
     s = get_settings()
     return {"workflow_tasks": s.worker_workflow_tasks, "activities": s.worker_activities, "render_threads": _render_threads(),
             "payloads_encrypted": s.encrypts_payloads, "payloads_compressed_from_bytes": s.payload_compress_bytes or None,
-            "set_by": {k: os.environ[k] for k in ("HELIX_WORKER_WORKFLOW_TASKS", "HELIX_WORKER_ACTIVITIES", "HELIX_RENDER_THREADS")
+            "set_by": {k: os.environ[k] for k in ("HELIX_WORKER_WORKFLOW_TASKS", "HELIX_WORKER_ACTIVITIES", "HELIX_RENDER_THREADS",
+                                                  "HELIX_PAYLOAD_COMPRESS_BYTES")
                        if os.environ.get(k)} or "defaults"}  # fmt: skip
+
+
+def git_revision() -> str | None:
+    """The commit measured, with `+changes` when the working tree differs from it (None outside git)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if head.returncode != 0:
+        return None
+    return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 
 
 def configure_settings(data_dir: Path, database_url: str, address: str, task_queue: str = "helix") -> None:
@@ -1379,6 +1392,7 @@ async def bench(n: int, server: str, workers: int, poll_ms: float, bare: bool, h
     result: dict[str, Any] = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m bench.engine " + " ".join(sys.argv[1:]),
+        "revision": git_revision(),
         "config": {"n": n, "server": server, "workers": workers, "serves": run.serves, "poll_ms": poll_ms, "read_model": "sqlite",
                    "admission_window_per_type": window or "none (all started at once)",
                    "release_path": "acknowledge → classify → quota (CN, IR) → subsidy skipped → licence (agreement child signed) → schedule → confirm"},
@@ -1449,7 +1463,7 @@ def markdown(result: dict[str, Any]) -> str:
     o, bo = h.get("overall") or {}, b.get("overall") or {}
     split = " (one serves the workflows and projections, the other only renders: HELIX_WORKER_SERVES=engine, documents)" if c.get("serves") == ["engine", "documents"] else ""
     lines = [f"### Engine: N={c['n']} per type, dev server {c['server']}, {c['workers']} worker process{'es' if c['workers'] > 1 else ''}{split}", "",
-             f"`{result['command']}` — {result['measured_at']}; load average {result.get('load_before')} → {result.get('load_after')}"
+             f"`{result['command']}` at {result.get('revision') or 'an unknown revision'} — {result['measured_at']}; load average {result.get('load_before')} → {result.get('load_after')}"
              f" (1/5/15 min) on {result['machine']['cpus']} CPUs; admission window {c['admission_window_per_type']} per type;"
              f" read model polled every {c['poll_ms']} ms. Each worker process runs at most"
              f" {(c.get('worker') or {}).get('workflow_tasks')} workflow tasks and {(c.get('worker') or {}).get('activities')} activities at once"

@@ -33,12 +33,14 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
 ENCODING = b"binary/encrypted"
 COMPRESSED_ENCODING = b"binary/zlib"
 DEFAULT_COMPRESS_BYTES = 2048
+MAX_DECOMPRESSED_BYTES = 64 * 2**20  # Temporal refuses payloads over 2 MB; 64 MiB of JSON is far past any of ours
 KEY_ID_METADATA = "encryption-key-id"
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -147,13 +149,17 @@ class EncryptionCodec(PayloadCodec):
 class CompressionCodec(PayloadCodec):
     """zlib over each whole payload (metadata and data) of at least `min_bytes`, when that is smaller.
 
-    Payloads without this encoding pass through on decode: histories written before compression
-    was on, small payloads, and payloads that did not shrink."""
+    Every process decodes compressed payloads, whatever it writes: `min_bytes=None` (the setting
+    at 0) compresses nothing but still reads what others compressed, so turning compression off, or
+    rolling back to 0, never strands a history. Payloads without this encoding pass through on
+    decode: histories written before compression was on, small payloads, and payloads that did not
+    shrink. A payload never decompresses past `MAX_DECOMPRESSED_BYTES`: a few bytes that would
+    expand to gigabytes are refused, not allowed to exhaust a worker's memory."""
 
-    def __init__(self, min_bytes: int = DEFAULT_COMPRESS_BYTES, level: int = 6) -> None:
+    def __init__(self, min_bytes: int | None = DEFAULT_COMPRESS_BYTES, level: int = 6) -> None:
         super().__init__()
-        if min_bytes < 1:
-            raise ValueError("compress payloads of at least 1 byte (turn compression off by not using the codec)")
+        if min_bytes is not None and min_bytes < 1:
+            raise ValueError("compress payloads of at least 1 byte, or None: decode only")
         self.min_bytes = min_bytes
         self.level = level
 
@@ -164,7 +170,7 @@ class CompressionCodec(PayloadCodec):
         return [self.decompress(p) for p in payloads]
 
     def compress(self, payload: Payload) -> Payload:
-        if payload.ByteSize() < self.min_bytes:
+        if self.min_bytes is None or payload.ByteSize() < self.min_bytes:
             return payload
         plain = payload.SerializeToString()
         packed = zlib.compress(plain, self.level)
@@ -175,9 +181,17 @@ class CompressionCodec(PayloadCodec):
     def decompress(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") != COMPRESSED_ENCODING:
             return payload
+        inflater = zlib.decompressobj()
         try:
-            return Payload.FromString(zlib.decompress(payload.data))
-        except (zlib.error, ValueError) as e:
+            plain = inflater.decompress(payload.data, MAX_DECOMPRESSED_BYTES)
+            if inflater.unconsumed_tail:
+                raise PayloadDecodeError(
+                    f"a compressed payload ({len(payload.data)} bytes) expands past {MAX_DECOMPRESSED_BYTES // 2**20} MiB; refused"
+                )
+            if not inflater.eof:
+                raise zlib.error("the stream is truncated")
+            return Payload.FromString(plain)
+        except (zlib.error, ValueError, DecodeError) as e:
             raise PayloadDecodeError(f"a compressed payload ({len(payload.data)} bytes) does not decompress: {e}") from None
 
 

@@ -71,8 +71,8 @@ def enqueue(
     message = OutboxMessage.model_validate(
         {"key": key, "item_id": item_id, "to": list(to), "subject": subject, "body": body}
     )
-    values = {**message.model_dump(), "status": OutboxStatus.PENDING, "created_at": utcnow()}
-    if recorded_at is not None:
+    values = {**message.model_dump(), "status": OutboxStatus.PENDING, "created_at": recorded_at or utcnow()}
+    if recorded_at is not None:  # queued and recorded in the same instant
         values.update(status=OutboxStatus.RECORDED, sent_at=recorded_at)
     with transaction(engine) as conn:
         stmt = dialect_insert(conn, OUTBOX).values(values).on_conflict_do_nothing(index_elements=[OUTBOX.c.key])

@@ -129,7 +129,7 @@ async def test_compression_shrinks_large_payloads_and_leaves_small_ones() -> Non
     plain = json_payloads(ledger, {"actor_id": "kim-minji"}, os.urandom(6000))
     packed = await codec.encode(plain)
     assert packed[0].metadata["encoding"] == COMPRESSED_ENCODING and dict(packed[0].metadata).keys() == {"encoding"}
-    assert packed[0].ByteSize() * 5 < plain[0].ByteSize()  # a fund's 4,000-entry journal: 696 KB as JSON
+    assert packed[0].ByteSize() * 5 < plain[0].ByteSize()  # a fund's 4,000-entry journal: 697 KB as JSON
     assert packed[1] == plain[1]  # small: readable in the web UI as it was
     assert packed[2].metadata["encoding"] != COMPRESSED_ENCODING  # random bytes do not shrink: kept as they are
     assert await codec.decode(packed) == plain
@@ -143,6 +143,33 @@ async def test_uncompressed_payloads_pass_through() -> None:
     mixed = [plain[0], *(await CompressionCodec(100).encode([plain[1]]))]
     assert mixed[1].metadata["encoding"] == COMPRESSED_ENCODING
     assert await CompressionCodec(4096).decode(mixed) == plain  # whatever threshold the reader has
+
+
+async def test_compression_off_still_reads_compressed_payloads() -> None:
+    """Turning compression off (or rolling back to 0) never strands a history written with it on."""
+    written = await Settings(payload_key=None).data_converter().encode([big_journal()])
+    assert written[0].metadata["encoding"] == COMPRESSED_ENCODING
+    off = Settings(payload_key=None, payload_compress_bytes=0).data_converter()
+    assert await off.encode(["x" * 5000]) == json_payloads("x" * 5000)  # writes nothing compressed
+    assert await off.decode(written, [type(big_journal())]) == [big_journal()]
+    sealed = await Settings(payload_key=b64(K1)).data_converter().encode([big_journal()])
+    keyed_off = Settings(payload_key=b64(K1), payload_compress_bytes=0).data_converter()
+    assert await keyed_off.decode(sealed, [type(big_journal())]) == [big_journal()]
+
+
+async def test_a_payload_that_would_expand_too_far_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import services.codec as codec_module
+
+    packed = (await CompressionCodec(10).encode(json_payloads("x" * 100_000)))[0]
+    assert packed.ByteSize() < 1000
+    monkeypatch.setattr(codec_module, "MAX_DECOMPRESSED_BYTES", 50_000)
+    with pytest.raises(PayloadDecodeError, match="expands past"):
+        await CompressionCodec().decode([packed])
+    import zlib
+
+    not_a_payload = Payload(metadata={"encoding": COMPRESSED_ENCODING}, data=zlib.compress(b"\xff" * 40))
+    with pytest.raises(PayloadDecodeError, match="does not decompress"):
+        await CompressionCodec().decode([not_a_payload])
 
 
 async def test_corrupt_compressed_payload_is_one_readable_error() -> None:
@@ -185,7 +212,8 @@ def test_settings_build_the_converter(monkeypatch: pytest.MonkeyPatch) -> None:
     default = Settings().data_converter()  # the embedded default: large payloads compressed, nothing encrypted
     assert isinstance(default.payload_codec, CompressionCodec) and default.payload_codec.min_bytes == 2048
     assert default.failure_converter_class is pydantic_data_converter.failure_converter_class
-    assert Settings(payload_compress_bytes=0).data_converter() is pydantic_data_converter
+    off = Settings(payload_compress_bytes=0).data_converter()  # compresses nothing, still reads what others compressed
+    assert isinstance(off.payload_codec, CompressionCodec) and off.payload_codec.min_bytes is None
     monkeypatch.setenv("HELIX_PAYLOAD_KEY", b64(K2))
     monkeypatch.setenv("HELIX_PAYLOAD_KEY_ID", "k2")
     monkeypatch.setenv("HELIX_PAYLOAD_OLD_KEYS", f"k1:{b64(K1)}")
@@ -196,7 +224,8 @@ def test_settings_build_the_converter(monkeypatch: pytest.MonkeyPatch) -> None:
     compress, encrypt = chain.codecs  # compressed first: ciphertext does not compress
     assert isinstance(compress, CompressionCodec) and isinstance(encrypt, EncryptionCodec) and encrypt.key_ids == ["k2", "k1"]
     assert converter.payload_converter_class is pydantic_data_converter.payload_converter_class
-    assert isinstance(Settings(payload_compress_bytes=0).data_converter().payload_codec, EncryptionCodec)
+    off = Settings(payload_compress_bytes=0).data_converter().payload_codec
+    assert isinstance(off, CodecChain) and [type(c) for c in off.codecs] == [CompressionCodec, EncryptionCodec]
     assert b64(K1) not in repr(s) and b64(K2) not in repr(s)
 
 

@@ -113,7 +113,7 @@ def test_without_smtp_a_message_is_recorded_in_one_write(engine: Engine) -> None
         event.remove(engine, "begin", count)
     assert len(writes) == 1  # queue, claim and finish were three
     [message] = outbox(engine)
-    assert (message.status, message.sent_at) == ("recorded", NOW)
+    assert (message.status, message.sent_at, message.created_at) == ("recorded", NOW, NOW)
     # a message queued before (a retried activity, SMTP turned off since) keeps its status for `deliver`
     queue(engine, "k2")
     assert enqueue(engine, "k2", "mou-kr-kz", ["kim@example.org"], "Please review", "v2", recorded_at=NOW) is False

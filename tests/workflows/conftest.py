@@ -5,14 +5,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain.agreements import AgreementKind, AgreementSpec, PartySpec, SigningMode
 from domain.human_steps import ReminderPolicy
 from domain.parties import PersonRef
-from settings import installed_binary
+from settings import Settings, installed_binary
 from tests.workflows.fakes import FakeActivities, serving
 
 
@@ -23,12 +22,18 @@ def test_server_path() -> str:
     return path
 
 
+# The production converter (payloads of 2 KiB and more compressed, nothing encrypted), whatever
+# this machine's settings: the workflows' states, projections and documents' requests travel as
+# they do in production.
+CONVERTER = Settings(payload_key=None, payload_compress_bytes=2048).data_converter()
+
+
 @pytest_asyncio.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     """A fresh time-skipping server per test (0.1 s to start): workflows a finished test leaves
     running would otherwise hold pending tasks that stop time from skipping in the next one."""
     async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=test_server_path(), data_converter=pydantic_data_converter
+        test_server_existing_path=test_server_path(), data_converter=CONVERTER
     ) as e:
         yield e
 
