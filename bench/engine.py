@@ -168,12 +168,22 @@ def proc_status(pid: int) -> dict[str, Any]:
     return out
 
 
+def stop_if_cancelled() -> None:
+    """Temporal's client reports a call cut short by the task's cancellation as the same
+    `RPCTimeoutOrCancelledError` as a timed-out long poll: a driver told to stop (the time limit, a
+    stall) must not take it for a timeout and retry."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 def quiet_runtime() -> Runtime:
     return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))))
 
 
 def transient(e: BaseException) -> bool:
     if isinstance(e, RPCTimeoutOrCancelledError):
+        stop_if_cancelled()
         return True
     if isinstance(e, RPCError):
         if e.status is RPCStatusCode.FAILED_PRECONDITION:
@@ -504,6 +514,7 @@ class Sender:
                         result = await uh.result()
                         break
                     except RPCTimeoutOrCancelledError:  # a long poll for the outcome gave up: poll again
+                        stop_if_cancelled()
                         if time.monotonic() > deadline:
                             raise
             except BaseException:
