@@ -145,12 +145,8 @@ class Settings(BaseSettings):
         from temporalio.contrib.pydantic import pydantic_data_converter
         from temporalio.converter import DefaultFailureConverterWithEncodedAttributes
 
-        codec = self.payload_codec()
-        if self.payload_key is None:
-            return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
-        return dataclasses.replace(
-            pydantic_data_converter, payload_codec=codec, failure_converter_class=DefaultFailureConverterWithEncodedAttributes
-        )
+        encrypted = {} if self.payload_key is None else {"failure_converter_class": DefaultFailureConverterWithEncodedAttributes}
+        return dataclasses.replace(pydantic_data_converter, payload_codec=self.payload_codec(), **encrypted)
 
     @property
     def resolved_database_url(self) -> str:

@@ -101,8 +101,7 @@ def html_to_pdf(html: str, *, font_cache_dir: Path | None = None, fonts: FontSet
     for face in faces:
         face.ready()
     font_config, sheets = _stylesheets(tuple(faces))
-    # The page's own links to our stylesheets resolve to nothing: the parsed ones come as `sheets`.
-    fetcher = AssetFetcher(faces, extra={f"styles/{name}": (b"", "text/css") for name in _SHEET_NAMES})
+    fetcher = AssetFetcher(faces, extra=_LINKED_SHEETS)
     document = HTML(string=html, url_fetcher=fetcher).render(stylesheets=list(sheets), font_config=font_config)
     # <link rel=attachment> and <a rel=attachment> would embed whatever the fetcher returns.
     document.metadata.attachments = []
@@ -112,7 +111,8 @@ def html_to_pdf(html: str, *, font_cache_dir: Path | None = None, fonts: FontSet
     return RenderedPdf(pdf=pdf, pages=len(document.pages), refused=list(fetcher.refused))
 
 
-_SHEET_NAMES = ("fonts.css", "helix.css")
+# The page's own links to our stylesheets resolve to nothing: `_stylesheets` passes them parsed.
+_LINKED_SHEETS = {"styles/fonts.css": (b"", "text/css"), "styles/helix.css": (b"", "text/css")}
 _sheets = threading.local()
 
 

@@ -270,10 +270,7 @@ def test_helix_keys_new_prints_a_usable_key() -> None:
 
 @pytest_asyncio.fixture
 async def encrypted_env() -> AsyncIterator[WorkflowEnvironment]:
-    converter = Settings(payload_key=b64(K1), payload_key_id="k1").data_converter()
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=wf.test_server_path(), data_converter=converter
-    ) as e:
+    async with wf.time_skipping(Settings(payload_key=b64(K1), payload_key_id="k1").data_converter()) as e:
         yield e
 
 
@@ -351,10 +348,7 @@ def _payloads(message: object) -> list[Payload]:
 
 @pytest_asyncio.fixture
 async def compressing_env() -> AsyncIterator[WorkflowEnvironment]:
-    converter = Settings(payload_key=None, payload_compress_bytes=2048).data_converter()
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=wf.test_server_path(), data_converter=converter
-    ) as e:
+    async with wf.time_skipping(Settings(payload_key=None, payload_compress_bytes=2048).data_converter()) as e:
         yield e
 
 

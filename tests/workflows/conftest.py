@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
+from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -28,13 +30,20 @@ def test_server_path() -> str:
 CONVERTER = Settings(payload_key=None, payload_compress_bytes=2048).data_converter()
 
 
+@contextlib.asynccontextmanager
+async def time_skipping(converter: DataConverter = CONVERTER) -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server whose client converts with `converter`."""
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=test_server_path(), data_converter=converter
+    ) as e:
+        yield e
+
+
 @pytest_asyncio.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     """A fresh time-skipping server per test (0.1 s to start): workflows a finished test leaves
     running would otherwise hold pending tasks that stop time from skipping in the next one."""
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=test_server_path(), data_converter=CONVERTER
-    ) as e:
+    async with time_skipping() as e:
         yield e
 
 
